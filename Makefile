@@ -1,0 +1,62 @@
+# scx_xcr0: one entry point. `make demo` runs the main job, `make check` all
+# tests; both install what they need first (`make deps`, as root).
+
+BUILD := $(CURDIR)/build
+CFLAGS := -O2 -g -Wall -Wextra -Werror
+
+# Debian packages every target below needs; `make deps` installs the missing.
+DEPS := gcc gcc-multilib make patch rsync xz-utils python3 perl \
+	clang-19 llvm-19 libclang-rt-19-dev \
+	flex bison bc libelf-dev libssl-dev dwarves cpio kmod \
+	libcap-dev zlib1g-dev libzstd-dev pkg-config \
+	qemu-system-x86 linux-source-6.12
+
+.PHONY: all deps kernel vmlinux.h progs selftests-build check demo clean
+
+all: kernel
+
+deps:
+	@missing=$$(for p in $(DEPS); do \
+		dpkg-query -W -f='$${db:Status-Abbrev}' $$p 2>/dev/null | \
+			grep -q '^ii' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing" $$missing; \
+		[ "$$(id -u)" = 0 ] || { echo "deps: run as root to install packages" >&2; exit 1; }; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && \
+		apt-get install -y -qq --no-install-recommends $$missing >/dev/null || \
+			{ echo "deps: apt-get install failed" >&2; exit 1; }; \
+	fi
+
+# The patched kernel, libbpf and bpftool (cached outside the tree).
+kernel: deps
+	@kernel/build
+
+# vmlinux.h is committed; regenerate it from the built kernel's BTF.
+vmlinux.h: kernel
+	@. build/env && \
+		"$$KTOOLS/sbin/bpftool" btf dump file build/kernel/vmlinux format c >$@.tmp && \
+		mv $@.tmp $@ && echo "vmlinux.h regenerated from $$(readlink build/kernel)"
+
+# Small userspace programs the tests and the demo run in the VM.
+PROGS := $(patsubst selftests/progs/%.c,$(BUILD)/selftests/progs/%,\
+	$(wildcard selftests/progs/*.c))
+
+progs: $(PROGS)
+
+$(BUILD)/selftests/progs/%: selftests/progs/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< -lpthread
+
+# Upstream regression suites and our own test programs, built on the host.
+selftests-build: kernel progs
+	@selftests/build
+
+check: selftests-build
+	@selftests/run
+
+demo: kernel progs
+	@vm/run --cpus 2 -- $(CURDIR)/vm/demo
+
+clean:
+	rm -rf build
