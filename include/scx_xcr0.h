@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the scx_xcr0 BPF scheduler and its loader agree on: where the maps
+ * are pinned, what they are called and hold, and the stats layout.
+ *
+ * Builds for BPF (after vmlinux.h) and for userspace. The types it uses
+ * (__u32, __u64, __s32) come from vmlinux.h or <linux/types.h>, as in
+ * xcr0.h. Masks are checked with xcr0.h.
+ */
+#ifndef __SCX_XCR0_H
+#define __SCX_XCR0_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* bpffs directory holding the pinned maps and the struct_ops link. */
+#define SCX_XCR0_PIN_DIR	"/sys/fs/bpf/scx_xcr0"
+#define SCX_XCR0_PIN(name)	SCX_XCR0_PIN_DIR "/" name
+
+/*
+ * Policy maps, pinned under SCX_XCR0_PIN_DIR by these names, which are also
+ * the identifiers of the map definitions in bpf/scx_xcr0.bpf.c. Each value
+ * is a __u64 XCR0 mask; 0 means "no restriction". A nonzero value that fails
+ * xcr0_check() against the running CPU (a hand-written entry) is never
+ * applied: the scheduler counts it in SCX_XCR0_STAT_INVALID.
+ * Precedence: tid, then tgid, then the nearest ancestor cgroup with an entry.
+ */
+#define SCX_XCR0_MAP_TID	"xcr0_tid"	/* __u32 tid -> __u64 mask */
+#define SCX_XCR0_MAP_PID	"xcr0_pid"	/* __u32 tgid -> __u64 mask */
+#define SCX_XCR0_MAP_CGROUP	"xcr0_cgroup"	/* __u64 cgroup id -> __u64 mask */
+
+#define SCX_XCR0_MAX_TIDS	65536
+#define SCX_XCR0_MAX_PIDS	65536
+#define SCX_XCR0_MAX_CGROUPS	4096
+
+/* Per-CPU counters, one BPF_MAP_TYPE_PERCPU_ARRAY slot (__u64) each. */
+enum scx_xcr0_stat {
+	SCX_XCR0_STAT_RESOLVE,		/* policy lookups (cache misses) */
+	SCX_XCR0_STAT_KFUNC_ERR,	/* scx_bpf_task_set_xcr0() failures */
+	SCX_XCR0_STAT_INVALID,		/* map entries refused by xcr0_check() */
+	SCX_XCR0_STAT_SET,		/* masks applied through the kfunc */
+	SCX_XCR0_NR_STATS,
+};
+
+/*
+ * The other pinned maps, all under SCX_XCR0_PIN_DIR next to the policy maps,
+ * and the pinned struct_ops link whose presence means "attached".
+ */
+#define SCX_XCR0_MAP_GEN	"xcr0_gen"	/* ARRAY[1] __u64 policy generation */
+#define SCX_XCR0_MAP_STATS	"xcr0_stats"	/* PERCPU_ARRAY[NR_STATS] __u64 */
+#define SCX_XCR0_MAP_TASKS	"xcr0_tasks"	/* __u64 mask -> __s64 task count */
+#define SCX_XCR0_MAP_TASK	"xcr0_task"	/* TASK_STORAGE struct scx_xcr0_task */
+#define SCX_XCR0_MAP_INFO	"xcr0_info"	/* ARRAY[1] struct scx_xcr0_info */
+#define SCX_XCR0_LINK		"link"
+
+/* Distinct effective masks counted in SCX_XCR0_MAP_TASKS. */
+#define SCX_XCR0_MAX_MASKS	1024
+
+/* Deepest cgroup level whose ancestors are searched for an entry. */
+#define SCX_XCR0_CGROUP_MAX_DEPTH	64
+
+/* Default for how often a task's policy is looked up again without a bump. */
+#define SCX_XCR0_REFRESH_MS_DFL	100
+
+/* Where a task's mask came from, struct scx_xcr0_task.src. */
+enum scx_xcr0_src {
+	SCX_XCR0_SRC_NONE,		/* no entry applies: no restriction */
+	SCX_XCR0_SRC_TID,		/* xcr0_tid[tid] */
+	SCX_XCR0_SRC_PID,		/* xcr0_pid[tgid] */
+	SCX_XCR0_SRC_CGROUP,		/* xcr0_cgroup[nearest ancestor] */
+	SCX_XCR0_SRC_DEFAULT,		/* the daemon's --default mask */
+	SCX_XCR0_NR_SRCS,
+};
+
+/*
+ * The scheduler's view of one task, kept in task local storage: what it
+ * resolved and what the kernel accepted. Userspace reads it through the
+ * pinned SCX_XCR0_MAP_TASK with a pidfd of the task as the key.
+ */
+struct scx_xcr0_task {
+	__u64 mask;		/* applied through the kfunc; 0 = none */
+	__u64 want;		/* resolved from the policy maps; 0 = none */
+	__u64 gen;		/* policy generation of the last resolution */
+	__u64 stamp;		/* bpf_ktime_get_ns() of the last resolution */
+	__u32 src;		/* enum scx_xcr0_src of @want */
+	__s32 err;		/* last kfunc error, 0 if it succeeded */
+	__u32 stale;		/* resolve at the next chance regardless */
+	__u32 pad;
+};
+
+/* scx_xcr0_info.flags */
+#define SCX_XCR0_INFO_PARTIAL	(1U << 0)	/* only SCHED_EXT tasks */
+
+/*
+ * What the running daemon was started with, written by it after loading so
+ * that the CLI can report it and validate masks against the same set.
+ */
+struct scx_xcr0_info {
+	__u64 daemon_pid;
+	__u64 flags;		/* SCX_XCR0_INFO_* */
+	__u64 refresh_ms;
+	__u64 default_mask;	/* 0: none */
+	__u64 supported;	/* XGETBV(0) of the daemon before loading */
+};
+
+#endif /* __SCX_XCR0_H */
