@@ -7,17 +7,17 @@
  * - xcr0_req[tid] = { mask, seq }: the next time tid runs, set its mask and
  *   record the kfunc's return value and the mask read back in xcr0_res[tid].
  * - error_tid: raise scx_bpf_error() when that tid runs (error ejection).
- * - the first kernel thread seen running and the first task enabled are used
- *   once to record what the kfunc says outside its contract.
+ * - the first kernel thread and user worker seen running, and the first task
+ *   of probe_tgid seen by init_task, are used once to record what the kfunc
+ *   says outside its contract.
+ * - cpu_online/cpu_offline are implemented so CPU hotplug does not eject it.
  */
 #include <scx/common.bpf.h>
 
 char _license[] SEC("license") = "GPL";
 
+#define PF_USER_WORKER	0x00004000
 #define PF_KTHREAD	0x00200000
-
-int scx_bpf_task_set_xcr0(struct task_struct *p, u64 xcr0) __ksym;
-u64 scx_bpf_task_get_xcr0(struct task_struct *p) __ksym;
 
 struct xcr0_req {
 	u64 mask;
@@ -46,8 +46,9 @@ struct {
 
 u32 error_tid;
 s64 kthread_ret = 1;
-s64 enable_ret = 1;
-u32 enable_probe_tgid;
+s64 uworker_ret = 1;
+s64 init_task_ret = 1;
+u32 probe_tgid;
 
 UEI_DEFINE(uei);
 
@@ -69,6 +70,8 @@ void BPF_STRUCT_OPS(xcr0_test_running, struct task_struct *p)
 	}
 	if ((p->flags & PF_KTHREAD) && kthread_ret == 1)
 		kthread_ret = scx_bpf_task_set_xcr0(p, 0x3);
+	if ((p->flags & PF_USER_WORKER) && uworker_ret == 1)
+		uworker_ret = scx_bpf_task_set_xcr0(p, 0x3);
 
 	req = bpf_map_lookup_elem(&xcr0_req, &tid);
 	if (!req)
@@ -82,11 +85,21 @@ void BPF_STRUCT_OPS(xcr0_test_running, struct task_struct *p)
 	bpf_map_update_elem(&xcr0_res, &tid, &res, BPF_ANY);
 }
 
-/* ops.enable() runs before the task is enabled: the kfunc must refuse. */
-void BPF_STRUCT_OPS(xcr0_test_enable, struct task_struct *p)
+/* ops.init_task() does not hold the task's rq lock: the kfunc must refuse. */
+s32 BPF_STRUCT_OPS(xcr0_test_init_task, struct task_struct *p,
+		   struct scx_init_task_args *args)
 {
-	if (enable_probe_tgid && p->tgid == enable_probe_tgid && enable_ret == 1)
-		enable_ret = scx_bpf_task_set_xcr0(p, 0x3);
+	if (probe_tgid && p->tgid == probe_tgid && init_task_ret == 1)
+		init_task_ret = scx_bpf_task_set_xcr0(p, 0x3);
+	return 0;
+}
+
+void BPF_STRUCT_OPS(xcr0_test_cpu_online, s32 cpu)
+{
+}
+
+void BPF_STRUCT_OPS(xcr0_test_cpu_offline, s32 cpu)
+{
 }
 
 void BPF_STRUCT_OPS(xcr0_test_exit, struct scx_exit_info *ei)
@@ -97,6 +110,8 @@ void BPF_STRUCT_OPS(xcr0_test_exit, struct scx_exit_info *ei)
 SCX_OPS_DEFINE(xcr0_test_ops,
 	       .enqueue		= (void *)xcr0_test_enqueue,
 	       .running		= (void *)xcr0_test_running,
-	       .enable		= (void *)xcr0_test_enable,
+	       .init_task	= (void *)xcr0_test_init_task,
+	       .cpu_online	= (void *)xcr0_test_cpu_online,
+	       .cpu_offline	= (void *)xcr0_test_cpu_offline,
 	       .exit		= (void *)xcr0_test_exit,
 	       .name		= "xcr0_test");
