@@ -6,6 +6,7 @@ CFLAGS := -O2 -g -Wall -Wextra -Werror
 
 # Debian packages every target below needs; `make deps` installs the missing.
 DEPS := gcc gcc-multilib make patch rsync xz-utils python3 perl \
+	python3-ply python3-git \
 	clang-19 llvm-19 libclang-rt-19-dev \
 	flex bison bc libelf-dev libssl-dev dwarves cpio kmod \
 	libcap-dev zlib1g-dev libzstd-dev pkg-config \

@@ -4,6 +4,7 @@
  * the xcr0_test scheduler. One line per test: ok / FAIL / SKIP.
  *
  *   test_kernel_xcr0 [-n SWITCHES]
+ *   test_kernel_xcr0 --hold MASK          (a restricted task beside other suites)
  *   test_kernel_xcr0 --role NAME [ARGS]   (a test body, run by the tests)
  */
 #define _GNU_SOURCE
@@ -1132,6 +1133,45 @@ static void test_hotplug(void)
 	partial_mode = false;
 }
 
+/*
+ * --hold MASK: keep the test scheduler attached and a task spinning under
+ * MASK until stdin closes, so other suites can run beside a restricted task.
+ * Prints "ready" once the task runs restricted, then one result line.
+ */
+static int hold(const char *mask_s)
+{
+	uint64_t mask = strtoull(mask_s, NULL, 0);
+	char want[32], line[256];
+	long w = -1, l = 0;
+	struct proc p;
+	char c;
+
+	if (load_scheduler()) {
+		printf("FAIL kernel/hold-restricted-background: cannot load xcr0_test\n");
+		return 1;
+	}
+	snprintf(want, sizeof(want), "0x%llx", (unsigned long long)mask);
+	if (spawn_role(mask, &p, "spin", want, NULL) || p.ret) {
+		printf("FAIL kernel/hold-restricted-background: mask 0x%llx refused (%ld)\n",
+		       (unsigned long long)mask, p.ret);
+		return 1;
+	}
+	proc_line(&p, line, sizeof(line));
+	printf("ready\n");
+	while (read(0, &c, 1) > 0)
+		;
+	proc_send(&p);
+	if (proc_line(&p, line, sizeof(line)))
+		sscanf(line, "wrong %ld loops %ld", &w, &l);
+	proc_end(&p);
+	report(!w && l > 0 && scx_state_is("enabled"), "hold-restricted-background",
+	       "background task under 0x%llx: %ld of %ld XGETBV checks wrong, scheduler %s",
+	       (unsigned long long)mask, w, l,
+	       scx_state_is("enabled") ? "attached" : "gone");
+	unload_scheduler();
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	char *slash;
@@ -1144,6 +1184,11 @@ int main(int argc, char **argv)
 	snprintf(slash + 1, sizeof(probe_exe) - (slash + 1 - probe_exe), "xcr0_probe");
 	if (argc > 2 && !strcmp(argv[1], "--role"))
 		return run_role(argc, argv);
+	full = xgetbv0();
+	if (argc > 2 && !strcmp(argv[1], "--hold")) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		return hold(argv[2]);
+	}
 
 	while ((opt = getopt(argc, argv, "n:")) != -1)
 		if (opt == 'n')
