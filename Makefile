@@ -12,7 +12,7 @@ DEPS := gcc gcc-multilib make patch rsync xz-utils python3 perl \
 	libcap-dev zlib1g-dev libzstd-dev pkg-config \
 	qemu-system-x86 linux-source-6.12
 
-.PHONY: all deps kernel vmlinux.h progs selftests-build check demo clean
+.PHONY: all deps kernel vmlinux.h progs selftests-build check demo bench clean
 
 all: kernel
 
@@ -55,6 +55,9 @@ selftests-build: kernel progs
 
 check: selftests-build
 	@selftests/run
+
+bench: selftests-build
+	@bench/run
 
 demo: kernel progs
 	@vm/run --cpus 2 -- $(CURDIR)/vm/demo
