@@ -12,9 +12,9 @@ DEPS := gcc gcc-multilib make patch rsync xz-utils python3 perl \
 	libcap-dev zlib1g-dev libzstd-dev pkg-config \
 	qemu-system-x86 linux-source-6.12
 
-.PHONY: all deps kernel vmlinux.h progs selftests-build check demo bench clean
+.PHONY: all deps kernel loader install vmlinux.h progs selftests-build check demo bench clean
 
-all: kernel
+all: kernel loader progs
 
 deps:
 	@missing=$$(for p in $(DEPS); do \
@@ -33,6 +33,13 @@ deps:
 kernel: deps
 	@kernel/build
 
+# The scheduler and build/scx_xcr0 (loader/Makefile does the work).
+loader: kernel
+	@. build/env && $(MAKE) -s -C loader BUILD=$(BUILD) KSRC=$$KSRC KTOOLS=$$KTOOLS
+
+install: loader
+	@. build/env && $(MAKE) -s -C loader BUILD=$(BUILD) KSRC=$$KSRC KTOOLS=$$KTOOLS install
+
 # vmlinux.h is committed; regenerate it from the built kernel's BTF.
 vmlinux.h: kernel
 	@. build/env && \
@@ -50,7 +57,7 @@ $(BUILD)/selftests/progs/%: selftests/progs/%.c | deps
 	$(CC) $(CFLAGS) -o $@ $< -lpthread
 
 # Upstream regression suites and our own test programs, built on the host.
-selftests-build: kernel progs
+selftests-build: kernel loader progs
 	@selftests/build
 
 check: selftests-build
@@ -59,7 +66,7 @@ check: selftests-build
 bench: selftests-build
 	@bench/run
 
-demo: kernel progs
+demo: kernel loader progs
 	@vm/run --cpus 2 -- $(CURDIR)/vm/demo
 
 clean:

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The scx_xcr0 subcommands. Each takes its own argv (argv[0] is the
+ * subcommand) and returns 0 on success, a negative errno with a message
+ * recorded by fail() on failure, or (run) the exit status to pass on.
+ */
+#ifndef __SCX_XCR0_CLI_H
+#define __SCX_XCR0_CLI_H
+
+#include <stdbool.h>
+
+extern bool verbose;		/* -v: libbpf's log on stderr */
+extern bool json_out;		/* --json: one JSON document on stdout */
+
+int cmd_daemon(int argc, char **argv);
+int cmd_set(int argc, char **argv);
+int cmd_clear(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+#endif /* __SCX_XCR0_CLI_H */

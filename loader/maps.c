@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Access to the pinned maps by path, see maps.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "maps.h"
+#include "util.h"
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD	O_EXCL
+#endif
+
+static int open_one(const char *name, int *fd)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", SCX_XCR0_PIN_DIR, name);
+	*fd = bpf_obj_get(path);
+	if (*fd >= 0)
+		return 0;
+	if (errno == ENOENT)
+		return fail(-ENOENT, "scx_xcr0 daemon is not running and no maps are pinned at %s; start `scx_xcr0 daemon`",
+			    SCX_XCR0_PIN_DIR);
+	if (errno == EACCES || errno == EPERM)
+		return fail(-errno, "cannot open %s: %s; the policy maps need root",
+			    path, strerror(errno));
+	return fail(-errno, "cannot open %s: %s", path, strerror(errno));
+}
+
+int maps_open(struct pinned *m)
+{
+	const struct {
+		const char *name;
+		int *fd;
+	} maps[] = {
+		{ SCX_XCR0_MAP_TID, &m->tid },
+		{ SCX_XCR0_MAP_PID, &m->pid },
+		{ SCX_XCR0_MAP_CGROUP, &m->cgroup },
+		{ SCX_XCR0_MAP_GEN, &m->gen },
+		{ SCX_XCR0_MAP_STATS, &m->stats },
+		{ SCX_XCR0_MAP_TASKS, &m->tasks },
+		{ SCX_XCR0_MAP_TASK, &m->task },
+		{ SCX_XCR0_MAP_INFO, &m->info },
+	};
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(maps); i++)
+		*maps[i].fd = -1;
+	for (i = 0; i < ARRAY_SIZE(maps); i++) {
+		ret = open_one(maps[i].name, maps[i].fd);
+		if (ret) {
+			maps_close(m);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void maps_close(struct pinned *m)
+{
+	int *fds[] = { &m->tid, &m->pid, &m->cgroup, &m->gen, &m->stats,
+		       &m->tasks, &m->task, &m->info };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fds); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+bool maps_pinned(void)
+{
+	struct stat st;
+
+	return !stat(SCX_XCR0_PIN(SCX_XCR0_MAP_PID), &st);
+}
+
+int maps_gen(const struct pinned *m, __u64 *gen)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(m->gen, &zero, gen))
+		return fail(-errno, "cannot read %s: %s", SCX_XCR0_MAP_GEN, strerror(errno));
+	return 0;
+}
+
+int maps_bump_gen(const struct pinned *m)
+{
+	__u32 zero = 0;
+	__u64 gen;
+	int ret;
+
+	ret = maps_gen(m, &gen);
+	if (ret)
+		return ret;
+	gen++;
+	if (bpf_map_update_elem(m->gen, &zero, &gen, BPF_ANY))
+		return fail(-errno, "cannot bump %s: %s", SCX_XCR0_MAP_GEN, strerror(errno));
+	return 0;
+}
+
+static int policy_fd(const struct pinned *m, enum target_kind kind)
+{
+	switch (kind) {
+	case TARGET_TID:
+		return m->tid;
+	case TARGET_PID:
+		return m->pid;
+	default:
+		return m->cgroup;
+	}
+}
+
+static const void *target_key(const struct target *t)
+{
+	return t->kind == TARGET_CGROUP ? (const void *)&t->cgid : (const void *)&t->id;
+}
+
+const char *target_name(enum target_kind kind)
+{
+	switch (kind) {
+	case TARGET_TID:
+		return "tid";
+	case TARGET_PID:
+		return "pid";
+	default:
+		return "cgroup";
+	}
+}
+
+static const char *map_name(enum target_kind kind)
+{
+	switch (kind) {
+	case TARGET_TID:
+		return SCX_XCR0_MAP_TID;
+	case TARGET_PID:
+		return SCX_XCR0_MAP_PID;
+	default:
+		return SCX_XCR0_MAP_CGROUP;
+	}
+}
+
+const char *src_name(__u32 src)
+{
+	switch (src) {
+	case SCX_XCR0_SRC_TID:
+		return "tid";
+	case SCX_XCR0_SRC_PID:
+		return "pid";
+	case SCX_XCR0_SRC_CGROUP:
+		return "cgroup";
+	case SCX_XCR0_SRC_DEFAULT:
+		return "default";
+	default:
+		return "none";
+	}
+}
+
+int entry_set(const struct pinned *m, const struct target *t, __u64 mask)
+{
+	if (bpf_map_update_elem(policy_fd(m, t->kind), target_key(t), &mask, BPF_ANY)) {
+		if (errno == E2BIG)
+			return fail(-E2BIG, "%s is full; clear entries first (`scx_xcr0 list`)",
+				    map_name(t->kind));
+		return fail(-errno, "cannot update %s: %s", map_name(t->kind), strerror(errno));
+	}
+	return 0;
+}
+
+int entry_get(const struct pinned *m, const struct target *t, __u64 *mask)
+{
+	if (bpf_map_lookup_elem(policy_fd(m, t->kind), target_key(t), mask)) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		return fail(-errno, "cannot read %s: %s", map_name(t->kind), strerror(errno));
+	}
+	return 0;
+}
+
+int entry_del(const struct pinned *m, const struct target *t)
+{
+	if (bpf_map_delete_elem(policy_fd(m, t->kind), target_key(t))) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		return fail(-errno, "cannot delete from %s: %s", map_name(t->kind),
+			    strerror(errno));
+	}
+	return 0;
+}
+
+int entry_next(const struct pinned *m, enum target_kind kind, bool *started,
+	       struct target *t, __u64 *mask)
+{
+	int fd = policy_fd(m, kind);
+	union {
+		__u32 id;
+		__u64 cgid;
+	} key, next;
+
+	for (;;) {
+		if (!*started) {
+			if (bpf_map_get_next_key(fd, NULL, &next))
+				goto end;
+			*started = true;
+		} else {
+			if (kind == TARGET_CGROUP)
+				key.cgid = t->cgid;
+			else
+				key.id = t->id;
+			if (bpf_map_get_next_key(fd, &key, &next))
+				goto end;
+		}
+		t->kind = kind;
+		if (kind == TARGET_CGROUP)
+			t->cgid = next.cgid;
+		else
+			t->id = next.id;
+		/* an entry deleted under us: move on */
+		if (!bpf_map_lookup_elem(fd, &next, mask))
+			return 1;
+		if (errno != ENOENT)
+			return fail(-errno, "cannot read %s: %s", map_name(kind), strerror(errno));
+	}
+end:
+	if (errno == ENOENT)
+		return 0;
+	return fail(-errno, "cannot walk %s: %s", map_name(kind), strerror(errno));
+}
+
+int maps_info(const struct pinned *m, struct scx_xcr0_info *info)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(m->info, &zero, info))
+		return fail(-errno, "cannot read %s: %s", SCX_XCR0_MAP_INFO, strerror(errno));
+	return info->supported ? 0 : -ENOENT;
+}
+
+int maps_stats(const struct pinned *m, __u64 stats[SCX_XCR0_NR_STATS])
+{
+	int nr_cpus = libbpf_num_possible_cpus(), cpu, ret = 0;
+	__u64 *vals;
+	__u32 idx;
+
+	if (nr_cpus < 0)
+		return fail(nr_cpus, "cannot count the possible CPUs: %s", strerror(-nr_cpus));
+	vals = calloc(nr_cpus, sizeof(*vals));
+	if (!vals)
+		return fail(-ENOMEM, "out of memory");
+	for (idx = 0; idx < SCX_XCR0_NR_STATS; idx++) {
+		stats[idx] = 0;
+		if (bpf_map_lookup_elem(m->stats, &idx, vals)) {
+			ret = fail(-errno, "cannot read %s: %s", SCX_XCR0_MAP_STATS,
+				   strerror(errno));
+			break;
+		}
+		for (cpu = 0; cpu < nr_cpus; cpu++)
+			stats[idx] += vals[cpu];
+	}
+	free(vals);
+	return ret;
+}
+
+int maps_task(const struct pinned *m, pid_t tid, struct scx_xcr0_task *tv)
+{
+	int pidfd, ret = 0;
+
+	pidfd = syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+	if (pidfd < 0 && errno == EINVAL)
+		pidfd = syscall(SYS_pidfd_open, tid, 0);
+	if (pidfd < 0)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(m->task, &pidfd, tv))
+		ret = -ENOENT;
+	close(pidfd);
+	return ret;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The pinned maps under SCX_XCR0_PIN_DIR, as the CLI sees them: opened by
+ * path, whether or not the daemon that pinned them still runs.
+ */
+#ifndef __SCX_XCR0_MAPS_H
+#define __SCX_XCR0_MAPS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <linux/types.h>
+
+#include "scx_xcr0.h"
+
+enum target_kind {
+	TARGET_TID,
+	TARGET_PID,
+	TARGET_CGROUP,
+};
+
+/* One policy entry's key. */
+struct target {
+	enum target_kind kind;
+	__u32 id;		/* tid or tgid */
+	__u64 cgid;		/* cgroup id */
+};
+
+struct pinned {
+	int tid, pid, cgroup;	/* policy maps */
+	int gen, stats, tasks, task, info;
+};
+
+/*
+ * maps_open - open every pinned map. Records a message saying how to get
+ * them pinned (start the daemon) or that root is needed.
+ */
+int maps_open(struct pinned *m);
+void maps_close(struct pinned *m);
+
+/* maps_pinned - whether the pin directory holds the policy maps. */
+bool maps_pinned(void);
+
+/* The policy generation, and its bump after a change (tasks re-resolve). */
+int maps_gen(const struct pinned *m, __u64 *gen);
+int maps_bump_gen(const struct pinned *m);
+
+/*
+ * Policy entries. entry_get returns -ENOENT if @t has none (no message);
+ * entry_del records one in that case.
+ */
+int entry_set(const struct pinned *m, const struct target *t, __u64 mask);
+int entry_get(const struct pinned *m, const struct target *t, __u64 *mask);
+int entry_del(const struct pinned *m, const struct target *t);
+
+/*
+ * entry_next - iterate over the entries of policy map @kind: start with
+ * *@started false; returns 1 with the next key and value, 0 at the end.
+ */
+int entry_next(const struct pinned *m, enum target_kind kind, bool *started,
+	       struct target *t, __u64 *mask);
+
+/*
+ * maps_info - what the daemon that loaded the scheduler recorded; -ENOENT
+ * (no message) if it never did.
+ */
+int maps_info(const struct pinned *m, struct scx_xcr0_info *info);
+
+/* maps_stats - the per-CPU counters, summed over CPUs. */
+int maps_stats(const struct pinned *m, __u64 stats[SCX_XCR0_NR_STATS]);
+
+/*
+ * maps_task - the scheduler's cached view of thread @tid (through a pidfd);
+ * -ENOENT (no message) if it has none (not managed, or no such task).
+ */
+int maps_task(const struct pinned *m, pid_t tid, struct scx_xcr0_task *tv);
+
+/* target_name - "tid", "pid" or "cgroup". */
+const char *target_name(enum target_kind kind);
+
+/* src_name - "tid", "pid", "cgroup", "default" or "none". */
+const char *src_name(__u32 src);
+
+#endif /* __SCX_XCR0_MAPS_H */

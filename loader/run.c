@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scx_xcr0 run MASK -- CMD: start CMD with MASK in force from its first
+ * instruction, and remove its entry when it is done.
+ *
+ * The parent puts an xcr0_pid entry for the child and bumps the
+ * generation; the child (made SCHED_EXT first in partial mode) waits until
+ * XGETBV shows the mask and only then execs CMD: the dynamic loader of CMD
+ * reads XGETBV at once to pick its code paths, so CMD must never see more.
+ * Processes CMD forks inherit the entry (the scheduler copies it at fork);
+ * an entry goes away when its process exits. The parent waits, removes
+ * CMD's entry in case the scheduler has not yet, and exits with CMD's status
+ * (128 + the signal number if it was killed).
+ *
+ * Once the entry exists the child may be restricted at any return to user
+ * mode, while it still runs this program, whose C library picked AVX
+ * string functions at startup. From then on it makes system calls only
+ * (no printf, no execvp path search): everything else is done before the
+ * fork, and failures go back to the parent as numbers.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "xcr0.h"
+#include "scx_xcr0.h"
+#include "cli.h"
+#include "cpu.h"
+#include "maps.h"
+#include "mask.h"
+#include "output.h"
+#include "task.h"
+#include "util.h"
+
+/* How long the child waits for the scheduler to apply the mask. */
+#define APPLY_TIMEOUT_MS	5000
+
+/* Why the child gave up, sent to the parent instead of a message. */
+enum child_stage {
+	STAGE_SCHED_EXT = 1,	/* sched_setscheduler(SCHED_EXT) failed: errno */
+	STAGE_GO,		/* the parent went away before saying go */
+	STAGE_TIMEOUT,		/* the mask did not arrive: XGETBV value */
+	STAGE_EXEC,		/* execve failed: errno */
+};
+
+/* Exit status of a child that gave up before exec (127: exec failed). */
+#define CHILD_FAILED	126
+
+struct child_report {
+	int stage;
+	int err;
+	__u64 xcr0;
+};
+
+static pid_t child_pid;
+
+static void forward(int sig)
+{
+	if (child_pid > 0)
+		kill(child_pid, sig);
+}
+
+static void help_run(FILE *f)
+{
+	fprintf(f,
+		"usage: scx_xcr0 run [--json] MASK -- CMD [ARGS...]\n"
+		"  Run CMD with XCR0 mask MASK from its first instruction; in partial\n"
+		"  mode CMD is made SCHED_EXT. Processes CMD starts inherit the mask.\n"
+		"  Exits with CMD's status (128+N if killed by signal N, 127 if CMD\n"
+		"  cannot be run). A MASK that starts with '-' (-pkru) needs `--`\n"
+		"  before it: run -- -pkru -- CMD. --json prints a summary line on\n"
+		"  stdout when CMD is done.\n");
+}
+
+/*
+ * find_cmd - the file execvp() would run for @name, looked up now, before
+ * the fork. Returns 0 or a negative errno (no message).
+ */
+static int find_cmd(const char *name, char *path, size_t len)
+{
+	const char *dirs = getenv("PATH"), *p, *end;
+	int err = -ENOENT;
+
+	if (strchr(name, '/')) {
+		if ((size_t)snprintf(path, len, "%s", name) >= len)
+			return -ENAMETOOLONG;
+		return access(path, X_OK) ? -errno : 0;
+	}
+	if (!dirs)
+		dirs = "/usr/local/bin:/usr/bin:/bin";
+	for (p = dirs; ; p = end + 1) {
+		end = strchrnul(p, ':');
+		if ((size_t)snprintf(path, len, "%.*s%s%s", (int)(end - p), p,
+				     end == p ? "" : "/", name) < len) {
+			if (!access(path, X_OK))
+				return 0;
+			if (errno != ENOENT && errno != ENOTDIR)
+				err = -errno;
+		}
+		if (!*end)
+			break;
+	}
+	return err;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* In the child: tell the parent why, and give up. System calls only. */
+__attribute__((noreturn))
+static void child_fail(int fd, int stage, int err, __u64 xcr0)
+{
+	struct child_report r;
+
+	r.stage = stage;
+	r.err = err;
+	r.xcr0 = xcr0;
+	if (write(fd, &r, sizeof(r)) < 0)
+		_exit(CHILD_FAILED);
+	_exit(stage == STAGE_EXEC ? 127 : CHILD_FAILED);
+}
+
+static void child(int go, int report, bool partial, __u64 expect, const char *path,
+		  char **argv)
+{
+	struct sched_param sp = { 0 };
+	struct timespec ms = { 0, 1000000 };
+	long deadline;
+	__u64 cur;
+	char c;
+
+	if (partial && sched_setscheduler(0, SCHED_EXT, &sp))
+		child_fail(report, STAGE_SCHED_EXT, errno, 0);
+	/* the parent writes our entry now */
+	if (read(go, &c, 1) != 1)
+		child_fail(report, STAGE_GO, 0, 0);
+
+	deadline = now_ms() + APPLY_TIMEOUT_MS;
+	while ((cur = xcr0_supported()) != expect) {
+		if (now_ms() > deadline)
+			child_fail(report, STAGE_TIMEOUT, 0, cur);
+		/* sleeping makes the scheduler run us again, and resolve */
+		nanosleep(&ms, NULL);
+	}
+	execve(path, argv, environ);
+	child_fail(report, STAGE_EXEC, errno, 0);
+}
+
+/* The parent's message for what the child reported. */
+static int child_error(const struct child_report *r, const char *cmd, __u64 expect,
+		       pid_t pid)
+{
+	switch (r->stage) {
+	case STAGE_SCHED_EXT:
+		return fail(-r->err, "cannot make the command SCHED_EXT: %s", strerror(r->err));
+	case STAGE_TIMEOUT:
+		return fail(-ETIMEDOUT, "the mask did not take effect within %d ms: XGETBV(0) is 0x%llx, not 0x%llx; see `scx_xcr0 get --pid %d` and `scx_xcr0 status`",
+			    APPLY_TIMEOUT_MS, (unsigned long long)r->xcr0,
+			    (unsigned long long)expect, pid);
+	case STAGE_EXEC:
+		return fail(-r->err, "cannot run '%s': %s", cmd, strerror(r->err));
+	default:
+		return fail(-EPIPE, "the command's process gave up before it was set up");
+	}
+}
+
+/* Remove the entry of @pid unless the scheduler already did; errors are minor. */
+static void cleanup(const struct pinned *m, pid_t pid)
+{
+	struct target t = { .kind = TARGET_PID, .id = pid };
+
+	if (!entry_del(m, &t))
+		maps_bump_gen(m);
+	fail_clear();
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct sigaction sa = { .sa_handler = forward }, ign = { .sa_handler = SIG_IGN };
+	struct target t = { .kind = TARGET_PID };
+	struct scx_xcr0_info info;
+	struct child_report r;
+	char err[512], ops[64], path[PATH_MAX];
+	__u64 mask, supported, expect;
+	int opt, ret, status, go[2], rep[2];
+	bool partial = false;
+	struct pinned m;
+	ssize_t n;
+	char **cmd;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json_out = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			help_run(stdout);
+			return 0;
+		default:
+			return fail(-EINVAL, "bad option '%s'; see `scx_xcr0 run -h`",
+				    argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return fail(-EINVAL, "run wants MASK -- CMD; see `scx_xcr0 run -h`");
+	cmd = argv + optind + 1;
+	if (*cmd && !strcmp(*cmd, "--"))
+		cmd++;
+	if (!*cmd)
+		return fail(-EINVAL, "run wants a command after MASK --; see `scx_xcr0 run -h`");
+
+	ret = maps_open(&m);
+	if (ret)
+		return ret;
+	if (read_text("/sys/kernel/sched_ext/root/ops", ops, sizeof(ops)) < 0 ||
+	    strcmp(ops, "xcr0")) {
+		ret = fail(-ENOTCONN, "the scx_xcr0 scheduler is not attached, so no mask would apply; start `scx_xcr0 daemon`");
+		goto out;
+	}
+	if (!maps_info(&m, &info)) {
+		supported = info.supported;
+		partial = info.flags & SCX_XCR0_INFO_PARTIAL;
+	} else {
+		fail_clear();
+		supported = xcr0_supported();
+	}
+	if (xcr0_parse_mask(argv[optind], supported, &mask, err, sizeof(err))) {
+		ret = fail(-EINVAL, "%s", err);
+		goto out;
+	}
+	expect = mask ? mask : supported;
+	ret = find_cmd(cmd[0], path, sizeof(path));
+	if (ret) {
+		fprintf(stderr, "scx_xcr0 run: cannot run '%s': %s\n", cmd[0], strerror(-ret));
+		ret = 127;
+		goto out;
+	}
+	if (pipe2(go, O_CLOEXEC)) {
+		ret = fail(-errno, "pipe: %s", strerror(errno));
+		goto out;
+	}
+	if (pipe2(rep, O_CLOEXEC)) {
+		ret = fail(-errno, "pipe: %s", strerror(errno));
+		close(go[0]);
+		close(go[1]);
+		goto out;
+	}
+	fflush(NULL);
+	child_pid = fork();
+	if (!child_pid) {
+		close(go[1]);
+		close(rep[0]);
+		child(go[0], rep[1], partial, expect, path, cmd);
+	}
+	close(go[0]);
+	close(rep[1]);
+	if (child_pid < 0) {
+		ret = fail(-errno, "fork: %s", strerror(errno));
+		close(go[1]);
+		close(rep[0]);
+		goto out;
+	}
+
+	/* like a shell: the terminal's signals reach CMD itself */
+	sigaction(SIGINT, &ign, NULL);
+	sigaction(SIGQUIT, &ign, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	t.id = child_pid;
+	ret = entry_set(&m, &t, mask);
+	if (!ret)
+		ret = maps_bump_gen(&m);
+	if (!ret && write(go[1], "g", 1) != 1)
+		ret = fail(-errno, "cannot start the command: %s", strerror(errno));
+	close(go[1]);
+
+	/* nothing and EOF at exec; a report if the child gave up */
+	do {
+		n = read(rep[0], &r, sizeof(r));
+	} while (n < 0 && errno == EINTR);
+	close(rep[0]);
+
+	while (waitpid(child_pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			ret = fail(-errno, "waitpid: %s", strerror(errno));
+			break;
+		}
+	}
+	cleanup(&m, child_pid);
+	if (ret)
+		goto out;
+	if (n == sizeof(r)) {
+		ret = child_error(&r, cmd[0], expect, child_pid);
+		if (r.stage == STAGE_EXEC) {
+			fprintf(stderr, "scx_xcr0 run: %s\n", fail_msg());
+			ret = 127;
+		}
+		goto out;
+	}
+	ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (json_out) {
+		struct json j;
+
+		json_begin(&j, stdout);
+		json_u64(&j, "pid", child_pid);
+		json_mask(&j, "mask", mask);
+		json_bool(&j, "partial", partial);
+		if (WIFEXITED(status))
+			json_u64(&j, "exit_code", WEXITSTATUS(status));
+		else
+			json_null(&j, "exit_code");
+		if (WIFSIGNALED(status))
+			json_u64(&j, "signal", WTERMSIG(status));
+		else
+			json_null(&j, "signal");
+		json_u64(&j, "status", ret);
+		json_end(&j);
+	}
+out:
+	maps_close(&m);
+	return ret;
+}
