@@ -361,73 +361,42 @@ static int role_inherit(void)
 	return 0;
 }
 
-/* Load ymm0-15 (or xmm0-15), yield, store them back: one asm block, so
- * nothing else touches the registers between load and store. */
+/*
+ * Load ymm0-15 (or xmm0-15), yield, store them back: one asm block, so
+ * nothing else touches the registers between load and store.
+ */
+#define RT_LOAD(mov, reg, i)	mov " " #i "*32(%0), %%" reg #i "\n"
+#define RT_STORE(mov, reg, i)	mov " %%" reg #i ", " #i "*32(%1)\n"
+#define RT_ALL(op, mov, reg)						\
+	op(mov, reg, 0) op(mov, reg, 1) op(mov, reg, 2) op(mov, reg, 3)	\
+	op(mov, reg, 4) op(mov, reg, 5) op(mov, reg, 6) op(mov, reg, 7)	\
+	op(mov, reg, 8) op(mov, reg, 9) op(mov, reg, 10) op(mov, reg, 11)	\
+	op(mov, reg, 12) op(mov, reg, 13) op(mov, reg, 14) op(mov, reg, 15)
+#define ROUNDTRIP(mov, reg, in, out)					\
+	asm volatile(RT_ALL(RT_LOAD, mov, reg)				\
+		     "mov %2, %%eax\n syscall\n"				\
+		     RT_ALL(RT_STORE, mov, reg)				\
+		     :: "r"(in), "r"(out), "i"(SYS_sched_yield)		\
+		     : "rax", "rcx", "r11", "memory", "xmm0", "xmm1", "xmm2", \
+		       "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", \
+		       "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15")
+
 static void ymm_roundtrip(const uint8_t in[16][32], uint8_t out[16][32])
 {
-	asm volatile(
-		"vmovdqu 0*32(%0), %%ymm0\n vmovdqu 1*32(%0), %%ymm1\n"
-		"vmovdqu 2*32(%0), %%ymm2\n vmovdqu 3*32(%0), %%ymm3\n"
-		"vmovdqu 4*32(%0), %%ymm4\n vmovdqu 5*32(%0), %%ymm5\n"
-		"vmovdqu 6*32(%0), %%ymm6\n vmovdqu 7*32(%0), %%ymm7\n"
-		"vmovdqu 8*32(%0), %%ymm8\n vmovdqu 9*32(%0), %%ymm9\n"
-		"vmovdqu 10*32(%0), %%ymm10\n vmovdqu 11*32(%0), %%ymm11\n"
-		"vmovdqu 12*32(%0), %%ymm12\n vmovdqu 13*32(%0), %%ymm13\n"
-		"vmovdqu 14*32(%0), %%ymm14\n vmovdqu 15*32(%0), %%ymm15\n"
-		"mov %2, %%eax\n syscall\n"
-		"vmovdqu %%ymm0, 0*32(%1)\n vmovdqu %%ymm1, 1*32(%1)\n"
-		"vmovdqu %%ymm2, 2*32(%1)\n vmovdqu %%ymm3, 3*32(%1)\n"
-		"vmovdqu %%ymm4, 4*32(%1)\n vmovdqu %%ymm5, 5*32(%1)\n"
-		"vmovdqu %%ymm6, 6*32(%1)\n vmovdqu %%ymm7, 7*32(%1)\n"
-		"vmovdqu %%ymm8, 8*32(%1)\n vmovdqu %%ymm9, 9*32(%1)\n"
-		"vmovdqu %%ymm10, 10*32(%1)\n vmovdqu %%ymm11, 11*32(%1)\n"
-		"vmovdqu %%ymm12, 12*32(%1)\n vmovdqu %%ymm13, 13*32(%1)\n"
-		"vmovdqu %%ymm14, 14*32(%1)\n vmovdqu %%ymm15, 15*32(%1)\n"
-		:: "r"(in), "r"(out), "i"(SYS_sched_yield)
-		: "rax", "rcx", "r11", "memory", "xmm0", "xmm1", "xmm2", "xmm3",
-		  "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
-		  "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+	ROUNDTRIP("vmovdqu", "ymm", in, out);
 }
 
 static void xmm_roundtrip(const uint8_t in[16][32], uint8_t out[16][32])
 {
-	asm volatile(
-		"movdqu 0*32(%0), %%xmm0\n movdqu 1*32(%0), %%xmm1\n"
-		"movdqu 2*32(%0), %%xmm2\n movdqu 3*32(%0), %%xmm3\n"
-		"movdqu 4*32(%0), %%xmm4\n movdqu 5*32(%0), %%xmm5\n"
-		"movdqu 6*32(%0), %%xmm6\n movdqu 7*32(%0), %%xmm7\n"
-		"movdqu 8*32(%0), %%xmm8\n movdqu 9*32(%0), %%xmm9\n"
-		"movdqu 10*32(%0), %%xmm10\n movdqu 11*32(%0), %%xmm11\n"
-		"movdqu 12*32(%0), %%xmm12\n movdqu 13*32(%0), %%xmm13\n"
-		"movdqu 14*32(%0), %%xmm14\n movdqu 15*32(%0), %%xmm15\n"
-		"mov %2, %%eax\n syscall\n"
-		"movdqu %%xmm0, 0*32(%1)\n movdqu %%xmm1, 1*32(%1)\n"
-		"movdqu %%xmm2, 2*32(%1)\n movdqu %%xmm3, 3*32(%1)\n"
-		"movdqu %%xmm4, 4*32(%1)\n movdqu %%xmm5, 5*32(%1)\n"
-		"movdqu %%xmm6, 6*32(%1)\n movdqu %%xmm7, 7*32(%1)\n"
-		"movdqu %%xmm8, 8*32(%1)\n movdqu %%xmm9, 9*32(%1)\n"
-		"movdqu %%xmm10, 10*32(%1)\n movdqu %%xmm11, 11*32(%1)\n"
-		"movdqu %%xmm12, 12*32(%1)\n movdqu %%xmm13, 13*32(%1)\n"
-		"movdqu %%xmm14, 14*32(%1)\n movdqu %%xmm15, 15*32(%1)\n"
-		:: "r"(in), "r"(out), "i"(SYS_sched_yield)
-		: "rax", "rcx", "r11", "memory", "xmm0", "xmm1", "xmm2", "xmm3",
-		  "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
-		  "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+	ROUNDTRIP("movdqu", "xmm", in, out);
 }
 
 /* Read the upper halves of ymm0-15 (only with AVX enabled). */
+#define RT_UPPER(mov, reg, i)	mov " $1, %%" reg #i ", " #i "*16(%0)\n"
+
 static void read_ymm_upper(uint8_t out[16][16])
 {
-	asm volatile(
-		"vextracti128 $1, %%ymm0, 0*16(%0)\n vextracti128 $1, %%ymm1, 1*16(%0)\n"
-		"vextracti128 $1, %%ymm2, 2*16(%0)\n vextracti128 $1, %%ymm3, 3*16(%0)\n"
-		"vextracti128 $1, %%ymm4, 4*16(%0)\n vextracti128 $1, %%ymm5, 5*16(%0)\n"
-		"vextracti128 $1, %%ymm6, 6*16(%0)\n vextracti128 $1, %%ymm7, 7*16(%0)\n"
-		"vextracti128 $1, %%ymm8, 8*16(%0)\n vextracti128 $1, %%ymm9, 9*16(%0)\n"
-		"vextracti128 $1, %%ymm10, 10*16(%0)\n vextracti128 $1, %%ymm11, 11*16(%0)\n"
-		"vextracti128 $1, %%ymm12, 12*16(%0)\n vextracti128 $1, %%ymm13, 13*16(%0)\n"
-		"vextracti128 $1, %%ymm14, 14*16(%0)\n vextracti128 $1, %%ymm15, 15*16(%0)\n"
-		:: "r"(out) : "memory");
+	asm volatile(RT_ALL(RT_UPPER, "vextracti128", "ymm") :: "r"(out) : "memory");
 }
 
 #define FULL_SEED	0xa5
