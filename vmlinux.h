@@ -9423,6 +9423,15 @@ enum fsnotify_iter_type {
 	FSNOTIFY_ITER_TYPE_COUNT = 5,
 };
 
+enum fsnotify_obj_type {
+	FSNOTIFY_OBJ_TYPE_ANY = -1,
+	FSNOTIFY_OBJ_TYPE_INODE = 0,
+	FSNOTIFY_OBJ_TYPE_VFSMOUNT = 1,
+	FSNOTIFY_OBJ_TYPE_SB = 2,
+	FSNOTIFY_OBJ_TYPE_COUNT = 3,
+	FSNOTIFY_OBJ_TYPE_DETACHED = 3,
+};
+
 enum ftrace_bug_type {
 	FTRACE_BUG_UNKNOWN = 0,
 	FTRACE_BUG_INIT = 1,
@@ -14512,7 +14521,9 @@ enum ucount_type {
 	UCOUNT_MNT_NAMESPACES = 5,
 	UCOUNT_CGROUP_NAMESPACES = 6,
 	UCOUNT_TIME_NAMESPACES = 7,
-	UCOUNT_COUNTS = 8,
+	UCOUNT_INOTIFY_INSTANCES = 8,
+	UCOUNT_INOTIFY_WATCHES = 9,
+	UCOUNT_COUNTS = 10,
 };
 
 enum udp_parsable_tunnel_type {
@@ -39110,6 +39121,12 @@ struct file_dedupe_range {
 	struct file_dedupe_range_info info[0];
 };
 
+struct file_handle {
+	__u32 handle_bytes;
+	int handle_type;
+	unsigned char f_handle[0];
+};
+
 struct file_lock_core {
 	struct file_lock_core *flc_blocker;
 	struct list_head flc_list;
@@ -40407,6 +40424,12 @@ struct fs_context_operations {
 	int (*reconfigure)(struct fs_context *);
 };
 
+struct fs_error_report {
+	int error;
+	struct inode *inode;
+	struct super_block *sb;
+};
+
 struct fs_parameter {
 	const char *key;
 	enum fs_value_type type: 8;
@@ -40549,6 +40572,67 @@ struct fscache_volume {
 	u8 coherency[0];
 };
 
+struct fsnotify_event {
+	struct list_head list;
+};
+
+struct inotify_group_private_data {
+	spinlock_t idr_lock;
+	struct idr idr;
+	struct ucounts *ucounts;
+};
+
+struct fsnotify_ops;
+
+struct fsnotify_group {
+	const struct fsnotify_ops *ops;
+	refcount_t refcnt;
+	spinlock_t notification_lock;
+	struct list_head notification_list;
+	wait_queue_head_t notification_waitq;
+	unsigned int q_len;
+	unsigned int max_events;
+	enum fsnotify_group_prio priority;
+	bool shutdown;
+	int flags;
+	unsigned int owner_flags;
+	struct mutex mark_mutex;
+	atomic_t user_waits;
+	struct list_head marks_list;
+	struct fasync_struct *fsn_fa;
+	struct fsnotify_event *overflow_event;
+	struct mem_cgroup *memcg;
+	union {
+		void *private;
+		struct inotify_group_private_data inotify_data;
+	};
+};
+
+struct fsnotify_mark;
+
+struct fsnotify_iter_info {
+	struct fsnotify_mark *marks[5];
+	struct fsnotify_group *current_group;
+	unsigned int report_mask;
+	int srcu_idx;
+};
+
+struct fsnotify_mark_connector;
+
+struct fsnotify_mark {
+	__u32 mask;
+	refcount_t refcnt;
+	struct fsnotify_group *group;
+	struct list_head g_list;
+	spinlock_t lock;
+	struct hlist_node obj_list;
+	struct fsnotify_mark_connector *connector;
+	__u32 ignore_mask;
+	unsigned int flags;
+};
+
+typedef struct fsnotify_mark_connector *fsnotify_connp_t;
+
 struct fsnotify_mark_connector {
 	spinlock_t lock;
 	unsigned char type;
@@ -40559,6 +40643,15 @@ struct fsnotify_mark_connector {
 		struct fsnotify_mark_connector *destroy_next;
 	};
 	struct hlist_head list;
+};
+
+struct fsnotify_ops {
+	int (*handle_event)(struct fsnotify_group *, u32, const void *, int, struct inode *, const struct qstr *, u32, struct fsnotify_iter_info *);
+	int (*handle_inode_event)(struct fsnotify_mark *, u32, struct inode *, struct inode *, const struct qstr *, u32);
+	void (*free_group_priv)(struct fsnotify_group *);
+	void (*freeing_mark)(struct fsnotify_mark *, struct fsnotify_group *);
+	void (*free_event)(struct fsnotify_group *, struct fsnotify_event *);
+	void (*free_mark)(struct fsnotify_mark *);
 };
 
 struct fsnotify_sb_info {
@@ -44334,6 +44427,8 @@ struct inode {
 		char *i_link;
 		unsigned int i_dir_seq;
 	};
+	__u32 i_fsnotify_mask;
+	struct fsnotify_mark_connector *i_fsnotify_marks;
 	void *i_private;
 };
 
@@ -44382,6 +44477,28 @@ struct inodes_stat_t {
 	long int nr_inodes;
 	long int nr_unused;
 	long int dummy[5];
+};
+
+struct inotify_event {
+	__s32 wd;
+	__u32 mask;
+	__u32 cookie;
+	__u32 len;
+	char name[0];
+};
+
+struct inotify_event_info {
+	struct fsnotify_event fse;
+	u32 mask;
+	int wd;
+	u32 sync_cookie;
+	int name_len;
+	char name[0];
+};
+
+struct inotify_inode_mark {
+	struct fsnotify_mark fsn_mark;
+	int wd;
 };
 
 struct input_absinfo {
@@ -51675,6 +51792,8 @@ struct mount {
 		struct hlist_node mnt_umount;
 	};
 	struct list_head mnt_umounting;
+	struct fsnotify_mark_connector *mnt_fsnotify_marks;
+	__u32 mnt_fsnotify_mask;
 	int mnt_id;
 	u64 mnt_id_unique;
 	int mnt_group_id;
@@ -62335,8 +62454,6 @@ struct socket_alloc {
 	long: 64;
 	long: 64;
 	long: 64;
-	long: 64;
-	long: 64;
 };
 
 struct sockmap_link {
@@ -62948,6 +63065,8 @@ struct super_block {
 	u32 s_time_gran;
 	time64_t s_time_min;
 	time64_t s_time_max;
+	u32 s_fsnotify_mask;
+	struct fsnotify_sb_info *s_fsnotify_info;
 	char s_id[32];
 	uuid_t s_uuid;
 	u8 s_uuid_len;
@@ -62969,8 +63088,6 @@ struct super_block {
 	struct work_struct destroy_work;
 	struct mutex s_sync_lock;
 	int s_stack_depth;
-	long: 64;
-	long: 64;
 	long: 64;
 	long: 64;
 	long: 64;
@@ -69846,7 +69963,7 @@ struct ucounts {
 	struct user_namespace *ns;
 	kuid_t uid;
 	atomic_t count;
-	atomic_long_t ucount[8];
+	atomic_long_t ucount[10];
 	atomic_long_t rlimit[4];
 };
 
@@ -70270,7 +70387,7 @@ struct user_namespace {
 	struct ctl_table_set set;
 	struct ctl_table_header *sysctls;
 	struct ucounts *ucounts;
-	long int ucount_max[8];
+	long int ucount_max[10];
 	long int rlimit_max[4];
 };
 

@@ -37,99 +37,14 @@
 #include "xcr0.h"
 #include "xcr0_test.skel.h"
 
+#define TEST_PREFIX "kernel"
+#include "xcr0_harness.h"
+
 #define COUNT_FILE	"/sys/kernel/debug/x86/xcr0/xsetbv_count"
 #define SCX_STATE	"/sys/kernel/sched_ext/state"
-#define SCHED_EXT	7
 
-static struct xcr0_test *skel;
-static struct bpf_link *scx_link;
-static uint64_t full;		/* XCR0 of an unrestricted task */
 static long switches = 100000;	/* per isolation pair */
-static char self_exe[4096];
 static char probe_exe[4096];
-static int failures;
-
-static void report(bool ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("ok kernel/%s\n", name);
-	} else {
-		printf("FAIL kernel/%s: ", name);
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-		printf("\n");
-		failures++;
-	}
-	fflush(stdout);
-}
-
-static void skip(const char *name, const char *why)
-{
-	printf("SKIP kernel/%s: %s\n", name, why);
-	fflush(stdout);
-}
-
-static uint64_t xgetbv0(void)
-{
-	uint32_t lo, hi;
-
-	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-/* What CPUID.(0xD,0).EBX must say for @mask, from the component offsets. */
-static unsigned int expected_xsave_size(uint64_t mask)
-{
-	unsigned int a, b, c, d, size = 576, i;
-
-	for (i = 2; i < 64; i++) {
-		if (!(mask & (1ULL << i)))
-			continue;
-		__cpuid_count(0xd, i, a, b, c, d);
-		if (a + b > size)
-			size = a + b;
-	}
-	return size;
-}
-
-/* Partial mode: only SCHED_EXT tasks (spawn() makes its children so). */
-static bool partial_mode;
-
-static int load_scheduler(void)
-{
-	skel = xcr0_test__open();
-	if (!skel)
-		return -1;
-	skel->struct_ops.xcr0_test_ops->hotplug_seq = scx_hotplug_seq();
-	if (partial_mode)
-		skel->struct_ops.xcr0_test_ops->flags |= SCX_OPS_SWITCH_PARTIAL;
-	skel->bss->probe_tgid = getpid();
-	if (xcr0_test__load(skel)) {
-		xcr0_test__destroy(skel);
-		skel = NULL;
-		return -1;
-	}
-	scx_link = bpf_map__attach_struct_ops(skel->maps.xcr0_test_ops);
-	if (!scx_link) {
-		xcr0_test__destroy(skel);
-		skel = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-static void unload_scheduler(void)
-{
-	if (scx_link)
-		bpf_link__destroy(scx_link);
-	scx_link = NULL;
-	if (skel)
-		xcr0_test__destroy(skel);
-	skel = NULL;
-}
 
 static bool scx_state_is(const char *want)
 {
@@ -157,41 +72,6 @@ static bool wait_scx_state(const char *want)
 	return false;
 }
 
-/*
- * Ask the scheduler to set @tid's mask the next time it runs (request_put),
- * and wait for the kfunc's answer (request_wait). The caller makes sure @tid
- * runs in between.
- */
-struct xcr0_test_req { uint64_t mask, seq; };
-struct xcr0_test_res { int64_t ret; uint64_t seq, got; };
-
-static uint64_t request_seq;
-
-static int request_put(pid_t tid, uint64_t mask)
-{
-	struct xcr0_test_req req = { mask, ++request_seq };
-	uint32_t key = tid;
-
-	return bpf_map__update_elem(skel->maps.xcr0_req, &key, sizeof(key),
-				    &req, sizeof(req), BPF_ANY);
-}
-
-static long request_wait(pid_t tid)
-{
-	struct xcr0_test_res res;
-	uint32_t key = tid;
-	int i;
-
-	for (i = 0; i < 3000; i++) {
-		if (!bpf_map__lookup_elem(skel->maps.xcr0_res, &key, sizeof(key),
-					  &res, sizeof(res), 0) &&
-		    res.seq == request_seq)
-			return res.ret;
-		usleep(1000);
-	}
-	return -ETIMEDOUT;
-}
-
 static void pin_to(int cpu)
 {
 	cpu_set_t set;
@@ -212,110 +92,7 @@ static int write_str(const char *path, const char *s)
 	return ok;
 }
 
-/*
- * Restricting a running process is only safe for code that does not use a
- * component it loses: glibc picks its AVX string functions at startup. So
- * every restricted test body runs in a child that gets its mask while
- * blocked before execve() and then re-executes this program in a role (or
- * runs xcr0_probe): its C library then starts under the mask.
- */
-struct proc {
-	pid_t pid;
-	int in;		/* the child's stdin */
-	FILE *out;	/* the child's stdout */
-	long ret;	/* what the kfunc answered, 0 if no mask was asked */
-};
-
-static int spawn(uint64_t mask, struct proc *p, char *const argv[])
-{
-	int go[2], to[2], from[2];
-	char c;
-
-	if (pipe(go) || pipe(to) || pipe(from))
-		return -1;
-	p->pid = fork();
-	if (p->pid < 0)
-		return -1;
-	if (!p->pid) {
-		dup2(to[0], 0);
-		dup2(from[1], 1);
-		close(go[1]);
-		close(to[1]);
-		close(from[0]);
-		if (partial_mode) {
-			struct sched_param param = {};
-
-			syscall(SYS_sched_setscheduler, 0, SCHED_EXT, &param);
-		}
-		/* Raw syscalls only: the mask arrives while blocked here. */
-		if (syscall(SYS_read, go[0], &c, 1) != 1)
-			_exit(126);
-		syscall(SYS_execve, argv[0], argv, environ);
-		_exit(127);
-	}
-	close(go[0]);
-	close(to[0]);
-	close(from[1]);
-	p->in = to[1];
-	p->out = fdopen(from[0], "r");
-	p->ret = 0;
-	if (mask && request_put(p->pid, mask))
-		p->ret = -EIO;
-	if (write(go[1], "g", 1) != 1)
-		p->ret = -EIO;
-	close(go[1]);
-	if (mask && !p->ret)
-		p->ret = request_wait(p->pid);
-	return 0;
-}
-
-static int spawn_role(uint64_t mask, struct proc *p, const char *role,
-		      const char *arg1, const char *arg2)
-{
-	char *argv[] = { self_exe, "--role", (char *)role, (char *)arg1,
-			 (char *)arg2, NULL };
-
-	return spawn(mask, p, argv);
-}
-
-/* Read one line from the child; false at EOF. */
-static bool proc_line(struct proc *p, char *buf, size_t len)
-{
-	if (!fgets(buf, len, p->out)) {
-		buf[0] = 0;
-		return false;
-	}
-	buf[strcspn(buf, "\n")] = 0;
-	return true;
-}
-
-static void proc_send(struct proc *p)
-{
-	if (write(p->in, "x", 1) != 1)
-		perror("write to child");
-}
-
-static int proc_end(struct proc *p)
-{
-	int status = 0;
-
-	close(p->in);
-	fclose(p->out);
-	waitpid(p->pid, &status, 0);
-	return status;
-}
-
 /* ---- roles: bodies that run in a restricted child ---- */
-
-/* One line per request on stdin: this task's XGETBV(0). */
-static int role_report(void)
-{
-	char c;
-
-	while (read(0, &c, 1) == 1)
-		printf("0x%llx\n", (unsigned long long)xgetbv0());
-	return 0;
-}
 
 static void *thread_xgetbv(void *arg)
 {

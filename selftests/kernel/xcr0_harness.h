@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xcr0_harness.h: what the in-VM kernel tests share. The xcr0_test
+ * scheduler, mask requests, and children that receive their mask while
+ * blocked before execve() (glibc picks its SIMD code once, at startup, so a
+ * process restricted mid-run SIGILLs in the memcpy it already chose).
+ *
+ * The including test defines TEST_PREFIX (the first part of every test
+ * name) and includes this after vmlinux-free system headers, xcr0.h and
+ * xcr0_test.skel.h.
+ */
+#ifndef XCR0_HARNESS_H
+#define XCR0_HARNESS_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <scx/common.h>
+
+#include "xcr0_cpu.h"
+
+#define SCHED_EXT	7
+
+static struct xcr0_test *skel;
+static struct bpf_link *scx_link;
+static uint64_t full;		/* XCR0 of an unrestricted task */
+static char self_exe[4096];	/* this program, for --role children */
+static bool partial_mode;	/* load in partial mode, children SCHED_EXT */
+static int failures;
+
+static inline void report(bool ok, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok) {
+		printf("ok " TEST_PREFIX "/%s\n", name);
+	} else {
+		printf("FAIL " TEST_PREFIX "/%s: ", name);
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+		printf("\n");
+		failures++;
+	}
+	fflush(stdout);
+}
+
+static inline void skip(const char *name, const char *why)
+{
+	printf("SKIP " TEST_PREFIX "/%s: %s\n", name, why);
+	fflush(stdout);
+}
+
+static inline int load_scheduler(void)
+{
+	skel = xcr0_test__open();
+	if (!skel)
+		return -1;
+	skel->struct_ops.xcr0_test_ops->hotplug_seq = scx_hotplug_seq();
+	if (partial_mode)
+		skel->struct_ops.xcr0_test_ops->flags |= SCX_OPS_SWITCH_PARTIAL;
+	skel->bss->probe_tgid = getpid();
+	if (xcr0_test__load(skel)) {
+		xcr0_test__destroy(skel);
+		skel = NULL;
+		return -1;
+	}
+	scx_link = bpf_map__attach_struct_ops(skel->maps.xcr0_test_ops);
+	if (!scx_link) {
+		xcr0_test__destroy(skel);
+		skel = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static inline void unload_scheduler(void)
+{
+	if (scx_link)
+		bpf_link__destroy(scx_link);
+	scx_link = NULL;
+	if (skel)
+		xcr0_test__destroy(skel);
+	skel = NULL;
+}
+
+/*
+ * Ask the scheduler to set @tid's mask the next time it runs (request_put),
+ * and wait for the kfunc's answer (request_wait). The caller makes sure @tid
+ * runs in between.
+ */
+struct xcr0_test_req { uint64_t mask, seq; };
+struct xcr0_test_res { int64_t ret; uint64_t seq, got; };
+
+static uint64_t request_seq;
+
+static inline int request_put(pid_t tid, uint64_t mask)
+{
+	struct xcr0_test_req req = { mask, ++request_seq };
+	uint32_t key = tid;
+
+	return bpf_map__update_elem(skel->maps.xcr0_req, &key, sizeof(key),
+				    &req, sizeof(req), BPF_ANY);
+}
+
+static inline long request_wait(pid_t tid)
+{
+	struct xcr0_test_res res;
+	uint32_t key = tid;
+	int i;
+
+	for (i = 0; i < 3000; i++) {
+		if (!bpf_map__lookup_elem(skel->maps.xcr0_res, &key, sizeof(key),
+					  &res, sizeof(res), 0) &&
+		    res.seq == request_seq)
+			return res.ret;
+		usleep(1000);
+	}
+	return -ETIMEDOUT;
+}
+
+/*
+ * Wait until @pid sleeps (in the read() it blocks in to wait for us). The
+ * scheduler applies a request in ops.running(), when the task is next
+ * switched in: a task that is still running when the request is made and
+ * finds its byte already there never sleeps, and would pick the mask up
+ * only later, after execve() or after the line it is meant to report.
+ */
+static inline void wait_sleeping(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int i, fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (i = 0; i < 2000; i++) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = 0;
+		p = strrchr(buf, ')');
+		if (p && p[1] == ' ' && p[2] == 'S')
+			return;
+		usleep(1000);
+	}
+}
+
+struct proc {
+	pid_t pid;
+	int in;		/* the child's stdin */
+	FILE *out;	/* the child's stdout */
+	long ret;	/* what the kfunc answered, 0 if no mask was asked */
+};
+
+static inline int spawn(uint64_t mask, struct proc *p, char *const argv[])
+{
+	int go[2], to[2], from[2];
+	char c;
+
+	if (pipe(go) || pipe(to) || pipe(from))
+		return -1;
+	p->pid = fork();
+	if (p->pid < 0)
+		return -1;
+	if (!p->pid) {
+		dup2(to[0], 0);
+		dup2(from[1], 1);
+		close(go[1]);
+		close(to[1]);
+		close(from[0]);
+		if (partial_mode) {
+			struct sched_param param = {};
+
+			syscall(SYS_sched_setscheduler, 0, SCHED_EXT, &param);
+		}
+		/* Raw syscalls only: the mask arrives while blocked here. */
+		if (syscall(SYS_read, go[0], &c, 1) != 1)
+			_exit(126);
+		syscall(SYS_execve, argv[0], argv, environ);
+		_exit(127);
+	}
+	close(go[0]);
+	close(to[0]);
+	close(from[1]);
+	p->in = to[1];
+	p->out = fdopen(from[0], "r");
+	p->ret = 0;
+	wait_sleeping(p->pid);
+	if (mask && request_put(p->pid, mask))
+		p->ret = -EIO;
+	if (write(go[1], "g", 1) != 1)
+		p->ret = -EIO;
+	close(go[1]);
+	if (mask && !p->ret)
+		p->ret = request_wait(p->pid);
+	return 0;
+}
+
+static inline int spawn_role(uint64_t mask, struct proc *p, const char *role,
+			     const char *arg1, const char *arg2)
+{
+	char *argv[] = { self_exe, "--role", (char *)role, (char *)arg1,
+			 (char *)arg2, NULL };
+
+	return spawn(mask, p, argv);
+}
+
+static inline bool proc_line(struct proc *p, char *buf, size_t len)
+{
+	if (!fgets(buf, len, p->out)) {
+		buf[0] = 0;
+		return false;
+	}
+	buf[strcspn(buf, "\n")] = 0;
+	return true;
+}
+
+static inline void proc_send(struct proc *p)
+{
+	if (write(p->in, "x", 1) != 1)
+		perror("write to child");
+}
+
+static inline int proc_end(struct proc *p)
+{
+	int status = 0;
+
+	close(p->in);
+	fclose(p->out);
+	waitpid(p->pid, &status, 0);
+	return status;
+}
+
+/* Change the mask of a running child: it must run to pick it up. */
+static inline long change_mask(struct proc *p, uint64_t mask)
+{
+	wait_sleeping(p->pid);
+	if (request_put(p->pid, mask))
+		return -EIO;
+	proc_send(p);
+	return request_wait(p->pid);
+}
+
+/* One line per byte on stdin: this task's XGETBV(0). */
+static inline int role_report(void)
+{
+	char c;
+
+	while (read(0, &c, 1) == 1)
+		printf("0x%llx\n", (unsigned long long)xgetbv0());
+	return 0;
+}
+
+#endif /* XCR0_HARNESS_H */
