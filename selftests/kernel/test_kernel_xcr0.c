@@ -226,6 +226,17 @@ static long roundtrips(bool ymm, uint8_t seed, long iters)
 	return bad;
 }
 
+/* Pin to @cpu, say "ready", wait for the parent's go byte. */
+static bool ready_on(const char *cpu)
+{
+	char c;
+
+	pin_to(atoi(cpu));
+	printf("ready\n");
+	fflush(stdout);
+	return read(0, &c, 1) == 1;
+}
+
 /* The restricted side of the isolation test, pinned to the CPU in @arg. */
 static int role_iso(const char *cpu, const char *iters)
 {
@@ -234,10 +245,7 @@ static int role_iso(const char *cpu, const char *iters)
 	int r;
 	char c;
 
-	pin_to(atoi(cpu));
-	printf("ready\n");
-	fflush(stdout);
-	if (read(0, &c, 1) != 1)
+	if (!ready_on(cpu))
 		return 1;
 	bad = roundtrips(false, RESTRICTED_SEED, atol(iters));
 	printf("bad %ld\n", bad);
@@ -315,12 +323,8 @@ static long ctx_switches(void)
 static int role_yield(const char *cpu, const char *iters)
 {
 	long i, n = atol(iters), before;
-	char c;
 
-	pin_to(atoi(cpu));
-	printf("ready\n");
-	fflush(stdout);
-	if (read(0, &c, 1) != 1)
+	if (!ready_on(cpu))
 		return 1;
 	before = ctx_switches();
 	for (i = 0; i < n; i++)
