@@ -8,9 +8,13 @@
 #define __SCX_XCR0_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 extern bool verbose;		/* -v: libbpf's log on stderr */
 extern bool json_out;		/* --json: one JSON document on stdout */
+
+int cli_parse_common(const char *cmd, int argc, char **argv,
+		     const char *optstring, void (*help)(FILE *));
 
 int cmd_daemon(int argc, char **argv);
 int cmd_set(int argc, char **argv);

@@ -581,7 +581,13 @@ int cmd_get(int argc, char **argv)
 }
 
 /* Parse the options of list and status: only --json and -v. */
-static int parse_plain(const char *cmd, int argc, char **argv, void (*help)(FILE *))
+/*
+ * The options every command takes: --json, -v, -h. @optstring is "vh", or
+ * "+vh" to stop at the first argument. Returns 0, 1 when help was printed,
+ * or a negative errno for a bad option.
+ */
+int cli_parse_common(const char *cmd, int argc, char **argv,
+		     const char *optstring, void (*help)(FILE *))
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
@@ -592,7 +598,7 @@ static int parse_plain(const char *cmd, int argc, char **argv, void (*help)(FILE
 	int opt;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_JSON:
 			json_out = true;
@@ -607,6 +613,15 @@ static int parse_plain(const char *cmd, int argc, char **argv, void (*help)(FILE
 			return bad_option(cmd, argv);
 		}
 	}
+	return 0;
+}
+
+static int parse_plain(const char *cmd, int argc, char **argv, void (*help)(FILE *))
+{
+	int ret = cli_parse_common(cmd, argc, argv, "vh", help);
+
+	if (ret)
+		return ret;
 	if (optind != argc)
 		return fail(-EINVAL, "%s takes no arguments ('%s')", cmd, argv[optind]);
 	return 0;

@@ -20,7 +20,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -190,41 +189,21 @@ static void cleanup(const struct pinned *m, pid_t pid)
 
 int cmd_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct sigaction sa = { .sa_handler = forward }, ign = { .sa_handler = SIG_IGN };
 	struct target t = { .kind = TARGET_PID };
 	struct scx_xcr0_info info;
 	struct child_report r;
 	char err[512], ops[64], path[PATH_MAX];
 	__u64 mask, supported, expect;
-	int opt, ret, status, go[2], rep[2];
+	int ret, status, go[2], rep[2];
 	bool partial = false;
 	struct pinned m;
 	ssize_t n;
 	char **cmd;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			json_out = true;
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			help_run(stdout);
-			return 0;
-		default:
-			return fail(-EINVAL, "bad option '%s'; see `scx_xcr0 run -h`",
-				    argv[optind - 1]);
-		}
-	}
+	ret = cli_parse_common("run", argc, argv, "+vh", help_run);
+	if (ret)
+		return ret > 0 ? 0 : ret;
 	if (optind >= argc)
 		return fail(-EINVAL, "run wants MASK -- CMD; see `scx_xcr0 run -h`");
 	cmd = argv + optind + 1;
