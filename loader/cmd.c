@@ -62,6 +62,27 @@ static int bad_option(const char *cmd, char **argv)
 		    argv[optind - 1], cmd);
 }
 
+/*
+ * One of the options every command takes (--json, -v, -h), as getopt
+ * returned it: 0 when taken, 1 when help was printed, -EINVAL otherwise.
+ */
+static int common_option(const char *cmd, int opt, char **argv, void (*help)(FILE *))
+{
+	switch (opt) {
+	case OPT_JSON:
+		json_out = true;
+		return 0;
+	case 'v':
+		verbose = true;
+		return 0;
+	case 'h':
+		help(stdout);
+		return 1;
+	default:
+		return bad_option(cmd, argv);
+	}
+}
+
 static int add_target(struct cli_target *ct, int opt, const char *arg)
 {
 	unsigned long long id;
@@ -113,17 +134,10 @@ static int parse_target(const char *cmd, int argc, char **argv, bool id_ok,
 			if (ret)
 				return ret;
 			break;
-		case OPT_JSON:
-			json_out = true;
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			help(stdout);
-			return 1;
 		default:
-			return bad_option(cmd, argv);
+			ret = common_option(cmd, opt, argv, help);
+			if (ret)
+				return ret;
 		}
 	}
 	if (!ct->have)
@@ -595,23 +609,13 @@ int cli_parse_common(const char *cmd, int argc, char **argv,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	int opt;
+	int opt, ret;
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_JSON:
-			json_out = true;
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			help(stdout);
-			return 1;
-		default:
-			return bad_option(cmd, argv);
-		}
+		ret = common_option(cmd, opt, argv, help);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
