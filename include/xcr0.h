@@ -100,7 +100,7 @@
 enum xcr0_err {
 	XCR0_OK = 0,
 	XCR0_E_NO_X87,		/* bit 0 is clear */
-	XCR0_E_AVX_NO_SSE,	/* AVX without SSE */
+	XCR0_E_NO_SSE,		/* bit 1 is clear */
 	XCR0_E_MPX_SPLIT,	/* one of the two MPX components */
 	XCR0_E_AVX512_PARTIAL,	/* some but not all AVX-512 components */
 	XCR0_E_AVX512_NO_AVX,	/* AVX-512 without AVX */
@@ -122,6 +122,13 @@ enum xcr0_err {
  * unknown), then the architectural rules, then @supported last, so that a
  * message names the rule rather than the CPU.
  *
+ * x87 and SSE are both required, a rule of the x86-64 psABI rather than of
+ * the architecture: SSE2 is the baseline every x86-64 program may use
+ * without asking, and legacy SSE instructions reach XMM0-15 whatever XCR0
+ * says, so a mask without SSE would only hide state that is still live
+ * (the kernel refuses it too). Every rule for AVX and above therefore
+ * finds SSE present.
+ *
  * A mask of 0 means "no restriction" to every interface of this project;
  * callers handle it before calling here, and xcr0_check(0) returns
  * XCR0_E_NO_X87.
@@ -134,8 +141,8 @@ static inline int xcr0_check(__u64 mask, __u64 supported)
 		return XCR0_E_UNKNOWN_BITS;
 	if (!(mask & XCR0_X87))
 		return XCR0_E_NO_X87;
-	if ((mask & XCR0_AVX) && !(mask & XCR0_SSE))
-		return XCR0_E_AVX_NO_SSE;
+	if (!(mask & XCR0_SSE))
+		return XCR0_E_NO_SSE;
 	if ((mask & XCR0_MPX) && (mask & XCR0_MPX) != XCR0_MPX)
 		return XCR0_E_MPX_SPLIT;
 	if ((mask & XCR0_AVX512) && (mask & XCR0_AVX512) != XCR0_AVX512)
@@ -188,7 +195,7 @@ static inline const char *xcr0_rule_str(int err)
 	static const char *const rules[XCR0_NR_ERRS] = {
 		[XCR0_OK] = "valid",
 		[XCR0_E_NO_X87] = "x87 (bit 0) must be set",
-		[XCR0_E_AVX_NO_SSE] = "AVX (bit 2) needs SSE (bit 1)",
+		[XCR0_E_NO_SSE] = "SSE (bit 1) is required: x87 and SSE are the x86-64 baseline",
 		[XCR0_E_MPX_SPLIT] = "MPX bndregs (bit 3) and bndcsr (bit 4) go together",
 		[XCR0_E_AVX512_PARTIAL] = "AVX-512 opmask, zmm_hi256 and hi16_zmm (bits 5-7) go together",
 		[XCR0_E_AVX512_NO_AVX] = "AVX-512 (bits 5-7) needs AVX (bit 2)",
