@@ -39,6 +39,10 @@
 #define OFF_XMM8		(160 + 8 * 16)
 #define PKRU_TEST		0x5555555cU	/* key 0 open, key 1 AD|WD */
 #define PKRU_HANDLER		0x55555550U	/* what a handler writes */
+#define PKRU_EDIT		0x55555574U	/* what a handler puts in the frame */
+#define FP_XSTATE_PKRU_MAGIC	0x55524b50U	/* "PKRU": PKRU in sw_reserved */
+#define OFF_SW_PAD0		(OFF_SW_BYTES + 20)	/* fx_sw_bytes.padding[0] */
+#define OFF_SW_PAD1		(OFF_SW_BYTES + 24)	/* fx_sw_bytes.padding[1] */
 #define PAT_A			0x1122334455667788ULL
 #define PAT_B			0x99aabbccddeeff00ULL
 
@@ -71,43 +75,11 @@ static void wrpkru(uint32_t v)
 	asm volatile(".byte 0x0f,0x01,0xef" : : "a"(v), "c"(0), "d"(0) : "memory");
 }
 
-/*
- * Raw output: usable after the mask was narrowed under glibc's feet. No
- * loop may become a call to a string function.
- */
-#define NO_LIBC __attribute__((optimize("no-tree-loop-distribute-patterns")))
-
-static NO_LIBC void raw_write(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	syscall(SYS_write, 1, s, n);
-}
-
-static NO_LIBC char *hex(char *p, uint64_t v)
-{
-	int i, started = 0;
-
-	*p++ = '0';
-	*p++ = 'x';
-	for (i = 60; i >= 0; i -= 4) {
-		int d = (v >> i) & 0xf;
-
-		if (d || started || !i) {
-			*p++ = "0123456789abcdef"[d];
-			started = 1;
-		}
-	}
-	*p = 0;
-	return p;
-}
-
 /* What the signal frame of a handler says about itself. */
 struct frame_view {
 	uint32_t magic1, ext_size, xstate_size, magic2;
 	uint64_t xfeatures, xstate_bv;
+	uint32_t pad0, pad1;	/* the PKRU record of a frame without PKRU */
 };
 
 static void read_frame(const uint8_t *fx, struct frame_view *v)
@@ -118,6 +90,8 @@ static void read_frame(const uint8_t *fx, struct frame_view *v)
 	v->xfeatures = *(const uint64_t *)(fx + OFF_SW_BYTES + 8);
 	v->xstate_size = *(const uint32_t *)(fx + OFF_SW_BYTES + 16);
 	v->xstate_bv = *(const uint64_t *)(fx + OFF_XSTATE_BV);
+	v->pad0 = *(const uint32_t *)(fx + OFF_SW_PAD0);
+	v->pad1 = *(const uint32_t *)(fx + OFF_SW_PAD1);
 	if (v->magic1 == FP_XSTATE_MAGIC1 && v->xstate_size < 65536)
 		v->magic2 = *(const uint32_t *)(fx + v->xstate_size);
 }
@@ -148,7 +122,7 @@ int main(void)
 {
 	struct sigaction sa = { .sa_sigaction = ia32_handler, .sa_flags = SA_SIGINFO };
 	uint32_t after = 0;
-	char buf[256], *p;
+	char buf[512], *p;
 
 	sigaction(SIGUSR1, &sa, NULL);
 	if (have_ospke())
@@ -167,12 +141,17 @@ int main(void)
 	p = hex(stpcpy(p, " bv "), fv.xstate_bv);
 	p = hex(stpcpy(p, " pkru_ok "), !have_ospke() || after == PKRU_TEST);
 	p = hex(stpcpy(p, " pkru_handler "), pkru_in_handler);
+	p = hex(stpcpy(p, " pad0 "), fv.pad0);
+	p = hex(stpcpy(p, " pad1 "), fv.pad1);
 	strcpy(p, "\n");
 	raw_write(buf);
 	return 0;
 }
 #else /* !ABI_IA32 */
 
+#include <poll.h>
+#include <time.h>
+#include <grp.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
@@ -338,6 +317,55 @@ static int role_altstack(void)
 }
 
 /*
+ * A 16 KiB signal stack that ends at the top of the user address space
+ * (TASK_SIZE_MAX: (1 << 56) - 4096 with 5-level paging, else
+ * (1 << 47) - 4096): the frame lies in the top page, and sigreturn must
+ * take it back from there. Dies of SIGSEGV if it cannot.
+ */
+static int role_topstack(void)
+{
+	const uintptr_t tops[] = { (1UL << 56) - 4096, (1UL << 47) - 4096 };
+	struct sigaction sa = { .sa_sigaction = alt_handler,
+				.sa_flags = SA_SIGINFO | SA_ONSTACK };
+	const size_t size = 16384;
+	void *want, *got = MAP_FAILED;
+	unsigned int i;
+	stack_t ss;
+	uint64_t x;
+
+	for (i = 0; i < sizeof(tops) / sizeof(tops[0]); i++) {
+		want = (void *)(tops[i] - size);
+		got = mmap(want, size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (got == want)
+			break;
+		if (got != MAP_FAILED)
+			munmap(got, size);
+		got = MAP_FAILED;
+	}
+	if (got == MAP_FAILED) {
+		printf("no-top-mapping %s\n", strerror(errno));
+		return 1;
+	}
+	alt_lo = got;
+	alt_hi = alt_lo + size;
+	ss.ss_sp = got;
+	ss.ss_size = size;
+	ss.ss_flags = 0;
+	if (sigaltstack(&ss, NULL)) {
+		printf("sigaltstack %s\n", strerror(errno));
+		return 1;
+	}
+	sigaction(SIGUSR1, &sa, NULL);
+	printf("top %p\n", (void *)alt_hi);
+	fflush(stdout);
+	x = xmm8_across_signal(PAT_A, SIGUSR1);
+	printf("returned on %d size 0x%x xmm8 %s xcr0 0x%llx\n", alt_on, frames[0].xstate_size,
+	       x == PAT_A ? "kept" : "lost", (unsigned long long)xgetbv0());
+	return 0;
+}
+
+/*
  * Forge the frame: a copy with AVX state (bit 2) added to XSTATE_BV and
  * fx_sw_bytes, full-sized, filled with a pattern, for a task without AVX.
  */
@@ -401,38 +429,114 @@ static int role_forge(void)
 	return 0;
 }
 
+/*
+ * PKRU across signals. Three signals, each interrupting code that runs with
+ * PKRU_TEST: a plain one, one whose handler writes PKRU, one whose handler
+ * edits the PKRU in the frame (in the XSAVE area if the frame has PKRU,
+ * else in the software-reserved record).
+ */
 static volatile uint32_t pkru_in_handler, pkru_write_in_handler;
+static volatile int pkru_edit_frame;
+static struct frame_view pkru_frame;
+static uint32_t pkru_frame_xsave;	/* the frame's XSAVE PKRU, if it has one */
+static unsigned int pkru_off;
 
 static void pkru_handler(int sig, siginfo_t *si, void *ctx)
 {
+	ucontext_t *uc = ctx;
+	uint8_t *fx = (uint8_t *)uc->uc_mcontext.fpregs;
+	bool in_xsave;
+
 	(void)sig;
 	(void)si;
-	(void)ctx;
 	pkru_in_handler = rdpkru();
+	read_frame(fx, &pkru_frame);
+	in_xsave = pkru_frame.xfeatures & XCR0_PKRU;
+	pkru_frame_xsave = in_xsave ? *(uint32_t *)(fx + pkru_off) : 0;
 	if (pkru_write_in_handler)
 		wrpkru(pkru_write_in_handler);
+	if (pkru_edit_frame)
+		*(uint32_t *)(fx + (in_xsave ? pkru_off : OFF_SW_PAD1)) = PKRU_EDIT;
 }
 
 static int role_pkru(void)
 {
 	struct sigaction sa = { .sa_sigaction = pkru_handler, .sa_flags = SA_SIGINFO };
-	uint32_t before, after, after2;
+	uint32_t before, after, after_write, after_edit;
 
 	if (!have_ospke()) {
 		printf("no-ospke\n");
 		return 0;
 	}
+	pkru_off = xfeature_offset(9);
 	sigaction(SIGUSR1, &sa, NULL);
 	wrpkru(PKRU_TEST);
 	before = rdpkru();
 	raise(SIGUSR1);
 	after = rdpkru();
 	pkru_write_in_handler = PKRU_HANDLER;
+	wrpkru(PKRU_TEST);
 	raise(SIGUSR1);
-	after2 = rdpkru();
+	after_write = rdpkru();
+	pkru_write_in_handler = 0;
+	pkru_edit_frame = 1;
+	wrpkru(PKRU_TEST);
+	raise(SIGUSR1);
+	after_edit = rdpkru();
 	wrpkru(0x55555554);
-	printf("before 0x%x handler 0x%x after 0x%x after-handler-write 0x%x\n",
-	       before, pkru_in_handler, after, after2);
+	printf("before 0x%x handler 0x%x after 0x%x after-handler-write 0x%x after-frame-edit 0x%x\n",
+	       before, pkru_in_handler, after, after_write, after_edit);
+	printf("frame xfeatures 0x%llx bv 0x%llx pad0 0x%x pad1 0x%x xsave-pkru 0x%x\n",
+	       (unsigned long long)pkru_frame.xfeatures,
+	       (unsigned long long)pkru_frame.xstate_bv, pkru_frame.pad0, pkru_frame.pad1,
+	       pkru_frame_xsave);
+	return 0;
+}
+
+/*
+ * PKRU_TEST, a signal whose handler waits for the parent (which detaches
+ * the scheduler or changes the mask meanwhile), writes PKRU_HANDLER and
+ * returns: then the PKRU the interrupted code got back. Raw output.
+ */
+static volatile uint64_t pkmid_xfeatures;
+
+static NO_LIBC void pkmid_handler(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+	char c;
+
+	(void)sig;
+	(void)si;
+	pkmid_xfeatures = *(uint64_t *)((uint8_t *)uc->uc_mcontext.fpregs + OFF_SW_BYTES + 8);
+	raw_write("inhandler\n");
+	syscall(SYS_read, 0, &c, 1);
+	wrpkru(PKRU_HANDLER);
+}
+
+static NO_LIBC int role_pkmid(void)
+{
+	struct sigaction sa = { .sa_sigaction = pkmid_handler, .sa_flags = SA_SIGINFO };
+	char line[128], *p;
+	uint32_t after;
+
+	if (!have_ospke()) {
+		raw_write("no-ospke\n");
+		return 0;
+	}
+	sigaction(SIGUSR1, &sa, NULL);
+	wrpkru(PKRU_TEST);
+	syscall(SYS_tgkill, getpid(), gettid(), SIGUSR1);
+	after = rdpkru();
+	wrpkru(0x55555554);
+	p = put(line, "pkru ");
+	p = hex(p, after);
+	p = put(p, " xcr0 ");
+	p = hex(p, xgetbv0());
+	p = put(p, " frame ");
+	p = hex(p, pkmid_xfeatures);
+	put(p, "\n");
+	raw_write(line);
+	syscall(SYS_exit_group, 0);
 	return 0;
 }
 
@@ -455,13 +559,6 @@ static void mid_handler(int sig, siginfo_t *si, void *ctx)
 	raw_write("inhandler\n");
 	syscall(SYS_read, 0, &c, 1);
 	clobber_xmm8();
-}
-
-static NO_LIBC char *put(char *p, const char *s)
-{
-	while (*s)
-		*p++ = *s++;
-	return p;
 }
 
 /* Where an unexpected SIGILL came from, relative to role_midchange(). */
@@ -573,6 +670,23 @@ static int role_crash(void)
 	return 1;
 }
 
+/*
+ * Run @path as nobody. protection_keys_64 as root first sets up hugetlbfs
+ * pages and exits if /proc/sys/vm/nr_hugepages is missing (a kernel without
+ * CONFIG_HUGETLBFS); as another user it skips that part, its only use of
+ * root.
+ */
+static int role_nobody(const char *path)
+{
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534)) {
+		printf("cannot become nobody: %s\n", strerror(errno));
+		return 1;
+	}
+	execl(path, path, (char *)NULL);
+	printf("cannot run %s: %s\n", path, strerror(errno));
+	return 127;
+}
+
 static int run_role(int argc, char **argv)
 {
 	const char *role = argv[2];
@@ -591,42 +705,27 @@ static int run_role(int argc, char **argv)
 		return role_forge();
 	if (!strcmp(role, "pkru"))
 		return role_pkru();
+	if (!strcmp(role, "pkmid"))
+		return role_pkmid();
+	if (!strcmp(role, "topstack"))
+		return role_topstack();
 	if (!strcmp(role, "midchange"))
 		return role_midchange(a1);
 	if (!strcmp(role, "traced"))
 		return role_traced();
 	if (!strcmp(role, "crash"))
 		return role_crash();
+	if (!strcmp(role, "nobody"))
+		return role_nobody(a1);
 	fprintf(stderr, "unknown role %s\n", role);
 	return 2;
 }
 
 /* ---- tests ---- */
 
-/* The x86_xcr0 line of /proc/PID/status; false if there is none. */
-static bool proc_status_xcr0(pid_t pid, uint64_t *v)
-{
-	char path[64], line[256];
-	unsigned long long x;
-	bool found = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "x86_xcr0:\t0x%llx", &x) == 1) {
-			*v = x;
-			found = true;
-		}
-	fclose(f);
-	return found;
-}
-
 static void test_proc(void)
 {
-	uint64_t v = 0, child = 0;
+	uint64_t v = 0, pend = 0, child = 0;
 	unsigned long long c = 0;
 	char line[64];
 	struct proc p;
@@ -638,27 +737,35 @@ static void test_proc(void)
 		report(false, "proc/restricted", "could not start a child under 0x3 (%ld)", p.ret);
 		return;
 	}
-	has = proc_status_xcr0(p.pid, &v);
-	report(has && v == 0x3, "proc/restricted", "line %s, value 0x%llx (want 0x3)",
-	       has ? "present" : "missing", (unsigned long long)v);
+	/* Its answer shows the execve() that applies the mask is done */
+	proc_send(&p);
+	proc_line(&p, line, sizeof(line));
+	has = proc_masks(p.pid, &v, &pend);
+	report(has && v == 0x3 && pend == 0x3, "proc/restricted",
+	       "line %s, value 0x%llx, pending 0x%llx (want 0x3, no pending line); XGETBV '%s'",
+	       has ? "present" : "missing", (unsigned long long)v, (unsigned long long)pend,
+	       line);
 
 	r = change_mask(&p, 0);
 	proc_line(&p, line, sizeof(line));
 	sscanf(line, "%llx", &c);
 	child = c;
-	has = proc_status_xcr0(p.pid, &v);
+	has = proc_masks(p.pid, &v, &pend);
 	st = proc_end(&p);
-	report(!r && has && v == full && child == full, "proc/cleared",
-	       "clear returned %ld; /proc says 0x%llx, XGETBV '%s' (want 0x%llx), child status 0x%x",
-	       r, (unsigned long long)v, line, (unsigned long long)full, st);
+	report(!r && has && v == full && pend == full && child == full, "proc/cleared",
+	       "live clear returned %ld; /proc says 0x%llx pending 0x%llx, XGETBV '%s' (want 0x%llx), child status 0x%x",
+	       r, (unsigned long long)v, (unsigned long long)pend, line,
+	       (unsigned long long)full, st);
 
 	spawn_role(0, &p, "report", NULL, NULL);
-	has = proc_status_xcr0(p.pid, &v);
-	report(has && v == full, "proc/unrestricted", "line %s, value 0x%llx (want 0x%llx)",
-	       has ? "present" : "missing", (unsigned long long)v, (unsigned long long)full);
+	has = proc_masks(p.pid, &v, &pend);
+	report(has && v == full && pend == full, "proc/unrestricted",
+	       "line %s, value 0x%llx pending 0x%llx (want 0x%llx)",
+	       has ? "present" : "missing", (unsigned long long)v, (unsigned long long)pend,
+	       (unsigned long long)full);
 	proc_end(&p);
 
-	has = proc_status_xcr0(2, &v);	/* kthreadd */
+	has = proc_masks(2, &v, &pend);	/* kthreadd */
 	report(!has, "proc/kthread-no-line", "kthreadd has x86_xcr0 0x%llx",
 	       (unsigned long long)v);
 }
@@ -838,39 +945,157 @@ static void test_forged(void)
 	       line, r, line2);
 }
 
-static void test_pkru(uint64_t mask, const char *name_keep, const char *name_write)
-{
-	unsigned int before = 0, in = 0, after = 0, after2 = 0;
-	bool hidden = !(mask & XCR0_PKRU);
-	char line[256];
-	struct proc p;
+static uint32_t init_pkru;	/* the PKRU every signal handler starts with */
 
-	if (!(full & XCR0_PKRU)) {
-		skip(name_keep, "no PKRU in XCR0 on this CPU");
-		skip(name_write, "no PKRU in XCR0 on this CPU");
+static void mask_name(uint64_t mask, char *buf, size_t len)
+{
+	if (mask)
+		snprintf(buf, len, "0x%llx", (unsigned long long)mask);
+	else
+		snprintf(buf, len, "unrestricted");
+}
+
+/*
+ * The pkeys(7) contract, whatever the mask: the handler starts with the
+ * default PKRU, sigreturn restores the interrupted PKRU (a PKRU the handler
+ * wrote is undone), and the handler can change what is restored by editing
+ * the frame. A frame without PKRU in its XSAVE area (the mask lacks it)
+ * carries it in the software-reserved bytes.
+ */
+static void test_pkru(uint64_t mask)
+{
+	unsigned int before = 0, in = 0, after = 0, after_write = 0, after_edit = 0;
+	unsigned int pad0 = 0, pad1 = 0, xsave_pkru = 0;
+	unsigned long long xfeatures = 0, bv = 0;
+	bool in_frame = task_view(mask) & XCR0_PKRU;
+	char m[24], name[4][64], line[256], line2[256];
+	struct proc p;
+	int i;
+
+	mask_name(mask, m, sizeof(m));
+	snprintf(name[0], sizeof(name[0]), "pkru/handler-starts-default-%s", m);
+	snprintf(name[1], sizeof(name[1]), "pkru/sigreturn-restores-%s", m);
+	snprintf(name[2], sizeof(name[2]), "pkru/frame-%s-%s", in_frame ? "xsave" : "record", m);
+	snprintf(name[3], sizeof(name[3]), "pkru/handler-edits-frame-%s", m);
+	if (!(full & XCR0_PKRU) || (mask & ~full)) {
+		for (i = 0; i < 4; i++)
+			skip(name[i], "the CPU lacks PKRU or a component of the mask");
 		return;
 	}
 	if (spawn_role(mask, &p, "pkru", NULL, NULL) || p.ret) {
-		report(false, name_keep, "could not start a child (%ld)", p.ret);
+		report(false, name[0], "could not start a child (%ld)", p.ret);
 		return;
 	}
 	proc_line(&p, line, sizeof(line));
+	proc_line(&p, line2, sizeof(line2));
 	proc_end(&p);
 	if (!strcmp(line, "no-ospke")) {
-		skip(name_keep, "OSPKE not set");
-		skip(name_write, "OSPKE not set");
+		for (i = 0; i < 4; i++)
+			skip(name[i], "OSPKE not set");
 		return;
 	}
-	sscanf(line, "before 0x%x handler 0x%x after 0x%x after-handler-write 0x%x",
-	       &before, &in, &after, &after2);
-	/*
-	 * Without PKRU in the mask, PKRU is not part of the signal context:
-	 * the handler runs with the interrupted value and a change it makes
-	 * stays. With it, the frame restores it.
-	 */
-	report(before == PKRU_TEST && after == PKRU_TEST &&
-	       (!hidden || in == PKRU_TEST), name_keep, "%s", line);
-	report(after2 == (hidden ? PKRU_HANDLER : PKRU_TEST), name_write, "%s", line);
+	sscanf(line, "before 0x%x handler 0x%x after 0x%x after-handler-write 0x%x after-frame-edit 0x%x",
+	       &before, &in, &after, &after_write, &after_edit);
+	sscanf(line2, "frame xfeatures 0x%llx bv 0x%llx pad0 0x%x pad1 0x%x xsave-pkru 0x%x",
+	       &xfeatures, &bv, &pad0, &pad1, &xsave_pkru);
+	report(before == PKRU_TEST && in == init_pkru, name[0],
+	       "'%s' (want handler 0x%x, the default)", line, init_pkru);
+	report(after == PKRU_TEST && after_write == PKRU_TEST, name[1],
+	       "'%s' (want after and after-handler-write 0x%x)", line, PKRU_TEST);
+	if (in_frame)
+		report((xfeatures & XCR0_PKRU) && (bv & XCR0_PKRU) && xsave_pkru == PKRU_TEST,
+		       name[2], "'%s' (want PKRU in xfeatures and XSTATE_BV, XSAVE PKRU 0x%x)",
+		       line2, PKRU_TEST);
+	else
+		report(!(xfeatures & XCR0_PKRU) && !(bv & XCR0_PKRU) &&
+		       pad0 == FP_XSTATE_PKRU_MAGIC && pad1 == PKRU_TEST, name[2],
+		       "'%s' (want no PKRU in xfeatures or XSTATE_BV, pad0 0x%x, pad1 0x%x)",
+		       line2, FP_XSTATE_PKRU_MAGIC, PKRU_TEST);
+	report(after_edit == PKRU_EDIT, name[3], "'%s' (want after-frame-edit 0x%x)", line,
+	       PKRU_EDIT);
+}
+
+enum pkmid_event { PKMID_DETACH, PKMID_LIVE };
+
+/*
+ * Whether PKRU is in a frame is decided at delivery: detaching the
+ * scheduler or changing the mask while the handler runs does not change
+ * what sigreturn restores.
+ */
+static void test_pkru_mid(const char *name, uint64_t from, enum pkmid_event ev, uint64_t to)
+{
+	unsigned long long after = 0, xcr0 = 0, frame = 0;
+	uint64_t want_xcr0 = ev == PKMID_LIVE ? to : from;
+	char line[256] = "", line2[256] = "";
+	bool gone = true;
+	struct proc p;
+	int status;
+	long r = 0;
+
+	if (!(full & XCR0_PKRU) || ((from | to) & ~full)) {
+		skip(name, "the CPU lacks PKRU or a component of the masks");
+		return;
+	}
+	if (spawn_role(from, &p, "pkmid", NULL, NULL) || p.ret) {
+		report(false, name, "could not start a child (%ld)", p.ret);
+		return;
+	}
+	proc_line(&p, line, sizeof(line));
+	if (!strcmp(line, "no-ospke")) {
+		proc_end(&p);
+		skip(name, "OSPKE not set");
+		return;
+	}
+	if (ev == PKMID_DETACH) {
+		wait_sleeping(p.pid);
+		unload_scheduler();
+		gone = wait_scx_state("disabled");
+		proc_send(&p);
+	} else {
+		r = change_mask(&p, to);
+	}
+	proc_line(&p, line2, sizeof(line2));
+	status = proc_end(&p);
+	if (ev == PKMID_DETACH && load_scheduler())
+		report(false, "load-test-scheduler", "cannot load xcr0_test again");
+	sscanf(line2, "pkru 0x%llx xcr0 0x%llx frame 0x%llx", &after, &xcr0, &frame);
+	report(!strcmp(line, "inhandler") && gone && !r && WIFEXITED(status) &&
+	       !WEXITSTATUS(status) && after == PKRU_TEST && xcr0 == want_xcr0 &&
+	       frame == task_view(from), name,
+	       "'%s' %s, child status 0x%x: '%s' (want pkru 0x%x xcr0 0x%llx frame 0x%llx)",
+	       line, ev == PKMID_DETACH ? (gone ? "scheduler detached" : "scheduler still attached") :
+	       (r ? "mask change refused" : "mask changed"), status, line2, PKRU_TEST,
+	       (unsigned long long)want_xcr0, (unsigned long long)task_view(from));
+}
+
+/* A frame in the top page of the address space returns cleanly. */
+static void test_topstack(uint64_t mask)
+{
+	char name[64], m[24], line[256] = "", line2[256] = "", xmm[16] = "";
+	unsigned long long xcr0 = 0;
+	unsigned int size = 0;
+	struct proc p;
+	int status, on = 0;
+
+	mask_name(mask, m, sizeof(m));
+	snprintf(name, sizeof(name), "sigaltstack/top-page-%s", m);
+	if (mask & ~full) {
+		skip(name, "the CPU lacks a component of the mask");
+		return;
+	}
+	if (spawn_role(mask, &p, "topstack", NULL, NULL) || p.ret) {
+		report(false, name, "could not start a child (%ld)", p.ret);
+		return;
+	}
+	proc_line(&p, line, sizeof(line));
+	proc_line(&p, line2, sizeof(line2));
+	status = proc_end(&p);
+	sscanf(line2, "returned on %d size 0x%x xmm8 %15s xcr0 0x%llx", &on, &size, xmm, &xcr0);
+	report(WIFEXITED(status) && !WEXITSTATUS(status) && on && !strcmp(xmm, "kept") &&
+	       xcr0 == (mask ? mask : full), name,
+	       "child status 0x%x%s: '%s' '%s'", status,
+	       WIFSIGNALED(status) ? (WTERMSIG(status) == SIGSEGV ? " (SIGSEGV)" : " (killed)") : "",
+	       line, line2);
 }
 
 static void test_midchange(const char *dir, uint64_t from, uint64_t to)
@@ -1076,6 +1301,8 @@ out:
 static void test_ia32(uint64_t mask)
 {
 	unsigned long long xcr0 = 0, cpuid = 0, got = 0, pkru_ok = 0, handler = 0;
+	unsigned int pad0 = 0, pad1 = 0;
+	bool record_ok;
 	char name[64], runner[4096], line[512], *slash;
 	struct fv_parsed f = {};
 	char why[160] = "";
@@ -1098,57 +1325,114 @@ static void test_ia32(uint64_t mask)
 	}
 	proc_line(&p, line, sizeof(line));
 	proc_end(&p);
-	if (sscanf(line, "xcr0 0x%llx cpuid 0x%llx got 0x%llx magic1 0x%x xfeatures 0x%llx size 0x%x magic2 0x%x bv 0x%llx pkru_ok 0x%llx pkru_handler 0x%llx",
+	if (sscanf(line, "xcr0 0x%llx cpuid 0x%llx got 0x%llx magic1 0x%x xfeatures 0x%llx size 0x%x magic2 0x%x bv 0x%llx pkru_ok 0x%llx pkru_handler 0x%llx pad0 0x%x pad1 0x%x",
 		   &xcr0, &cpuid, &got, &f.magic1, &f.xfeatures, &f.size, &f.magic2, &f.bv,
-		   &pkru_ok, &handler) != 10) {
+		   &pkru_ok, &handler, &pad0, &pad1) != 12) {
 		report(false, name, "runner said '%s'", line);
 		return;
 	}
-	report(got && xcr0 == mask && frame_ok(&f, mask, cpuid, why, sizeof(why)) && pkru_ok,
-	       name, "'%s' %s", line, why);
+	/* With OSPKE, a frame without PKRU records it (see test_pkru()) */
+	record_ok = !init_pkru || (task_view(mask) & XCR0_PKRU) ||
+		    (pad0 == FP_XSTATE_PKRU_MAGIC && pad1 == PKRU_TEST && handler == init_pkru);
+	if (!record_ok)
+		snprintf(why, sizeof(why), "want pad0 0x%x pad1 0x%x pkru_handler 0x%x",
+			 FP_XSTATE_PKRU_MAGIC, PKRU_TEST, init_pkru);
+	report(got && xcr0 == mask && frame_ok(&f, mask, cpuid, why, sizeof(why)) && pkru_ok &&
+	       record_ok, name, "'%s' %s", line, why);
 }
 
 /*
- * Upstream x86 selftests about signal frames and XSAVE state, run as a
- * restricted task (they start under the mask like every role).
+ * Upstream selftests (build/selftests/DIR/TEST, built by selftests/build
+ * from the kernel tree) run as a restricted task: they start under the mask
+ * like every role. Killed after @secs seconds.
  */
-static void test_upstream_restricted(const char *test, uint64_t mask)
+static void test_upstream_restricted(const char *dir, const char *test, uint64_t mask,
+				     int secs, bool as_nobody)
 {
-	char name[96], path[4096], line[512], buf[512], *slash;
-	char *argv[2];
+	char name[96], m[24], path[4096], line[512], buf[4096], *slash, *nl;
+	size_t have = 0;
+	bool timed_out = false;
+	struct pollfd pfd;
+	time_t deadline;
+	char *argv[5], tail[8][208];
+	unsigned int i, ntail = 0;
 	struct proc p;
 	int status;
+	ssize_t n;
 
-	snprintf(name, sizeof(name), "upstream-restricted/%s@0x%llx", test,
-		 (unsigned long long)mask);
+	mask_name(mask, m, sizeof(m));
+	snprintf(name, sizeof(name), "upstream-restricted/%s@%s", test, m);
 	snprintf(path, sizeof(path), "%s", self_exe);
 	slash = strrchr(path, '/');
 	*slash = 0;
 	slash = strrchr(path, '/');
-	snprintf(slash + 1, sizeof(path) - (slash + 1 - path), "x86/%s", test);
+	snprintf(slash + 1, sizeof(path) - (slash + 1 - path), "%s/%s", dir, test);
 	if (access(path, X_OK)) {
-		skip(name, "upstream x86 selftest not built");
+		skip(name, "upstream selftest not built");
 		return;
 	}
-	argv[0] = path;
-	argv[1] = NULL;
+	if (mask & ~full) {
+		skip(name, "the CPU lacks a component of the mask");
+		return;
+	}
+	if (as_nobody) {
+		argv[0] = self_exe;
+		argv[1] = "--role";
+		argv[2] = "nobody";
+		argv[3] = path;
+		argv[4] = NULL;
+	} else {
+		argv[0] = path;
+		argv[1] = NULL;
+	}
 	if (spawn(mask, &p, argv) || p.ret) {
 		report(false, name, "could not start it under the mask (%ld)", p.ret);
 		return;
 	}
 	/* Keep the first [FAIL] line, else the last line */
 	line[0] = 0;
-	while (fgets(buf, sizeof(buf), p.out)) {
-		buf[strcspn(buf, "\n")] = 0;
-		if (!strstr(line, "[FAIL]"))
-			snprintf(line, sizeof(line), "%s", buf);
+	pfd.fd = fileno(p.out);
+	pfd.events = POLLIN;
+	deadline = time(NULL) + secs;
+	for (;;) {
+		if (poll(&pfd, 1, 1000) == 0) {
+			if (time(NULL) < deadline)
+				continue;
+			timed_out = true;
+			kill(p.pid, SIGKILL);
+			break;
+		}
+		n = read(pfd.fd, buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0)
+			break;
+		have += n;
+		buf[have] = 0;
+		while ((nl = strchr(buf, '\n')) || have == sizeof(buf) - 1) {
+			if (nl)
+				*nl = 0;
+			if (!strstr(line, "[FAIL]") && buf[0])
+				snprintf(line, sizeof(line), "%.500s", buf);
+			if (buf[0])
+				snprintf(tail[ntail++ % 8], sizeof(tail[0]), "%.200s", buf);
+			if (!nl) {
+				have = 0;
+				break;
+			}
+			have -= nl + 1 - buf;
+			memmove(buf, nl + 1, have + 1);
+		}
 	}
 	status = proc_end(&p);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 4)
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 4) {
 		skip(name, "the test skipped itself");
-	else
-		report(WIFEXITED(status) && !WEXITSTATUS(status), name,
-		       "status 0x%x, last output '%s'", status, line);
+		return;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		for (i = ntail > 8 ? ntail - 8 : 0; i < ntail; i++)
+			printf("# %s: %s\n", test, tail[i % 8]);
+	report(WIFEXITED(status) && !WEXITSTATUS(status), name,
+	       "%sstatus 0x%x, last output '%s'", timed_out ? "timed out, " : "",
+	       status, line);
 }
 
 int main(int argc, char **argv)
@@ -1169,6 +1453,14 @@ int main(int argc, char **argv)
 
 	full = xgetbv0();
 	full_size = cpuid_xsave_size();
+	if (have_ospke()) {
+		FILE *f = fopen("/sys/kernel/debug/x86/init_pkru", "r");
+
+		if (!f || fscanf(f, "%x", &init_pkru) != 1)
+			init_pkru = 0x55555554;	/* the kernel's default */
+		if (f)
+			fclose(f);
+	}
 	printf("# XCR0 of an unrestricted task: 0x%llx, XSAVE size %u\n",
 	       (unsigned long long)full, full_size);
 	if (load_scheduler()) {
@@ -1186,8 +1478,17 @@ int main(int argc, char **argv)
 	test_altstack(0, "sigaltstack/cpuid-sized-unrestricted");
 	test_altstack(0x3, "sigaltstack/cpuid-sized-0x3");
 	test_forged();
-	test_pkru(0x3, "pkru/survives-signal-0x3", "pkru/handler-write-stays-0x3");
-	test_pkru(0x203, "pkru/survives-signal-0x203", "pkru/handler-write-undone-0x203");
+	test_topstack(0);
+	test_topstack(full);
+	test_topstack(0x3);
+	test_topstack(0x7);
+	test_pkru(0);
+	test_pkru(0x203);
+	test_pkru(0x3);
+	test_pkru(0x7);
+	test_pkru_mid("pkru/detach-mid-handler-0x3", 0x3, PKMID_DETACH, 0);
+	test_pkru_mid("pkru/mask-widened-mid-handler-0x3-0x203", 0x3, PKMID_LIVE, 0x203);
+	test_pkru_mid("pkru/mask-narrowed-mid-handler-0x203-0x3", 0x203, PKMID_LIVE, 0x3);
 	test_midchange("widened", 0x3, 0x7);
 	test_midchange("narrowed", 0x7, 0x3);
 	test_ptrace(0x3);
@@ -1206,7 +1507,19 @@ int main(int argc, char **argv)
 
 		for (i = 0; i < sizeof(up) / sizeof(up[0]); i++)
 			for (j = 0; j < sizeof(masks) / sizeof(masks[0]); j++)
-				test_upstream_restricted(up[i], masks[j]);
+				test_upstream_restricted("x86", up[i], masks[j], 120, false);
+	}
+	{
+		/* Protection keys, with and without PKRU in the mask */
+		static const char *const up[] = {
+			"pkey_sighandler_tests_64", "protection_keys_64",
+		};
+		const uint64_t masks[] = { 0, full, 0x207, 0x3, 0x7 };
+		size_t i, j;
+
+		for (i = 0; i < sizeof(up) / sizeof(up[0]); i++)
+			for (j = 0; j < sizeof(masks) / sizeof(masks[0]); j++)
+				test_upstream_restricted("mm", up[i], masks[j], 120, i == 1);
 	}
 	unload_scheduler();
 	return failures ? 1 : 0;

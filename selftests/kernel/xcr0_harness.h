@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -98,36 +99,55 @@ static inline void unload_scheduler(void)
 /*
  * Ask the scheduler to set @tid's mask the next time it runs (request_put),
  * and wait for the kfunc's answer (request_wait). The caller makes sure @tid
- * runs in between.
+ * runs in between. Without flags the kfunc sets the pending mask, which the
+ * task's next execve() applies; with live_flag() it applies it at once too.
  */
-struct xcr0_test_req { uint64_t mask, seq; };
-struct xcr0_test_res { int64_t ret; uint64_t seq, got; };
+struct xcr0_test_req { uint64_t mask, seq, flags; };
+struct xcr0_test_res { int64_t ret; uint64_t seq, pending, applied; };
 
 static uint64_t request_seq;
 
-static inline int request_put(pid_t tid, uint64_t mask)
+/* SCX_XCR0_LIVE, as the scheduler was built with it (from vmlinux.h) */
+static inline uint64_t live_flag(void)
 {
-	struct xcr0_test_req req = { mask, ++request_seq };
+	return skel->rodata->xcr0_live;
+}
+
+static inline int request_put_flags(pid_t tid, uint64_t mask, uint64_t flags)
+{
+	struct xcr0_test_req req = { mask, ++request_seq, flags };
 	uint32_t key = tid;
 
 	return bpf_map__update_elem(skel->maps.xcr0_req, &key, sizeof(key),
 				    &req, sizeof(req), BPF_ANY);
 }
 
-static inline long request_wait(pid_t tid)
+static inline int request_put(pid_t tid, uint64_t mask)
 {
-	struct xcr0_test_res res;
+	return request_put_flags(tid, mask, 0);
+}
+
+/* The kfunc's answer and the masks read back right after it. */
+static inline long request_result(pid_t tid, struct xcr0_test_res *res)
+{
 	uint32_t key = tid;
 	int i;
 
 	for (i = 0; i < 3000; i++) {
 		if (!bpf_map__lookup_elem(skel->maps.xcr0_res, &key, sizeof(key),
-					  &res, sizeof(res), 0) &&
-		    res.seq == request_seq)
-			return res.ret;
+					  res, sizeof(*res), 0) &&
+		    res->seq == request_seq)
+			return res->ret;
 		usleep(1000);
 	}
 	return -ETIMEDOUT;
+}
+
+static inline long request_wait(pid_t tid)
+{
+	struct xcr0_test_res res;
+
+	return request_result(tid, &res);
 }
 
 /*
@@ -244,14 +264,74 @@ static inline int proc_end(struct proc *p)
 	return status;
 }
 
-/* Change the mask of a running child: it must run to pick it up. */
-static inline long change_mask(struct proc *p, uint64_t mask)
+/*
+ * Set the mask of a running child with @flags: it must run to pick the
+ * request up (the byte sent wakes it).
+ */
+static inline long change_mask_flags(struct proc *p, uint64_t mask, uint64_t flags)
 {
 	wait_sleeping(p->pid);
-	if (request_put(p->pid, mask))
+	if (request_put_flags(p->pid, mask, flags))
 		return -EIO;
 	proc_send(p);
 	return request_wait(p->pid);
+}
+
+/* Change the mask of a running child's current program (a live change). */
+static inline long change_mask(struct proc *p, uint64_t mask)
+{
+	return change_mask_flags(p, mask, live_flag());
+}
+
+/*
+ * The x86_xcr0 (applied) and x86_xcr0_pending lines of a status file
+ * (/proc/PID/status, /proc/thread-self/status). *pending is *applied when
+ * there is no pending line, as it is shown only when it differs. Returns
+ * false without an x86_xcr0 line.
+ */
+static inline bool status_masks(const char *path, uint64_t *applied, uint64_t *pending)
+{
+	unsigned long long a = 0, p = 0;
+	bool found = false, has_pending = false;
+	char line[256];
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "x86_xcr0:\t0x%llx", &a) == 1)
+			found = true;
+		else if (sscanf(line, "x86_xcr0_pending:\t0x%llx", &p) == 1)
+			has_pending = true;
+	}
+	fclose(f);
+	*applied = a;
+	*pending = has_pending ? p : a;
+	return found;
+}
+
+static inline bool proc_masks(pid_t pid, uint64_t *applied, uint64_t *pending)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	return status_masks(path, applied, pending);
+}
+
+/* The switching static key and how many tasks have an applied mask. */
+#define XCR0_TASKS_FILE	"/sys/kernel/debug/x86/xcr0/tasks"
+
+static inline bool xcr0_key(long *tasks, int *switching)
+{
+	bool ok;
+	FILE *f = fopen(XCR0_TASKS_FILE, "r");
+
+	if (!f)
+		return false;
+	ok = fscanf(f, "tasks %ld switching %d", tasks, switching) == 2;
+	fclose(f);
+	return ok;
 }
 
 /* One line per byte on stdin: this task's XGETBV(0). */
@@ -262,6 +342,73 @@ static inline int role_report(void)
 	while (read(0, &c, 1) == 1)
 		printf("0x%llx\n", (unsigned long long)xgetbv0());
 	return 0;
+}
+
+/* ---- the system around the tests ---- */
+
+#define SCX_STATE	"/sys/kernel/sched_ext/state"
+
+static inline bool scx_state_is(const char *want)
+{
+	char buf[64] = "";
+	FILE *f = fopen(SCX_STATE, "r");
+
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	return !strcmp(buf, want);
+}
+
+static inline bool wait_scx_state(const char *want)
+{
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		if (scx_state_is(want))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+static inline void pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static inline int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
+	close(fd);
+	return ok;
+}
+
+/* Tell vm/run that a console line matching @regex is this test's doing. */
+static inline void expect_console(const char *regex)
+{
+	const char *dir = getenv("VM_RESULTS");
+	char path[4096];
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/expected-console", dir);
+	f = fopen(path, "a");
+	if (f) {
+		fprintf(f, "%s\n", regex);
+		fclose(f);
+	}
 }
 
 #endif /* XCR0_HARNESS_H */

@@ -4,8 +4,10 @@
  * that calls the XCR0 kfuncs only on request, so each test controls exactly
  * which task gets which mask and when:
  *
- * - xcr0_req[tid] = { mask, seq }: the next time tid runs, set its mask and
- *   record the kfunc's return value and the mask read back in xcr0_res[tid].
+ * - xcr0_req[tid] = { mask, seq, flags }: the next time tid runs, set its
+ *   mask with those flags (0: pending, for its next program; SCX_XCR0_LIVE:
+ *   its current program's too) and record the kfunc's return value and the
+ *   pending and applied masks read back in xcr0_res[tid].
  * - error_tid: raise scx_bpf_error() when that tid runs (error ejection).
  * - the first kernel thread and user worker seen running, and the first task
  *   of probe_tgid seen by init_task, are used once to record what the kfunc
@@ -22,12 +24,14 @@ char _license[] SEC("license") = "GPL";
 struct xcr0_req {
 	u64 mask;
 	u64 seq;
+	u64 flags;
 };
 
 struct xcr0_res {
 	s64 ret;
 	u64 seq;
-	u64 got;
+	u64 pending;
+	u64 applied;
 };
 
 struct {
@@ -43,6 +47,9 @@ struct {
 	__type(key, u32);
 	__type(value, struct xcr0_res);
 } xcr0_res SEC(".maps");
+
+/* The live flag as this kernel's BTF defines it, for the test driver */
+const volatile u64 xcr0_live = SCX_XCR0_LIVE;
 
 u32 error_tid;
 s64 kthread_ret = 1;
@@ -69,9 +76,9 @@ void BPF_STRUCT_OPS(xcr0_test_running, struct task_struct *p)
 		return;
 	}
 	if ((p->flags & PF_KTHREAD) && kthread_ret == 1)
-		kthread_ret = scx_bpf_task_set_xcr0(p, 0x3);
+		kthread_ret = scx_bpf_task_set_xcr0(p, 0x3, 0);
 	if ((p->flags & PF_USER_WORKER) && uworker_ret == 1)
-		uworker_ret = scx_bpf_task_set_xcr0(p, 0x3);
+		uworker_ret = scx_bpf_task_set_xcr0(p, 0x3, 0);
 
 	req = bpf_map_lookup_elem(&xcr0_req, &tid);
 	if (!req)
@@ -80,8 +87,9 @@ void BPF_STRUCT_OPS(xcr0_test_running, struct task_struct *p)
 	if (old && old->seq == req->seq)
 		return;
 	res.seq = req->seq;
-	res.ret = scx_bpf_task_set_xcr0(p, req->mask);
-	res.got = scx_bpf_task_get_xcr0(p);
+	res.ret = scx_bpf_task_set_xcr0(p, req->mask, req->flags);
+	res.pending = scx_bpf_task_get_xcr0(p);
+	res.applied = scx_bpf_task_get_xcr0_applied(p);
 	bpf_map_update_elem(&xcr0_res, &tid, &res, BPF_ANY);
 }
 
@@ -90,7 +98,7 @@ s32 BPF_STRUCT_OPS(xcr0_test_init_task, struct task_struct *p,
 		   struct scx_init_task_args *args)
 {
 	if (probe_tgid && p->tgid == probe_tgid && init_task_ret == 1)
-		init_task_ret = scx_bpf_task_set_xcr0(p, 0x3);
+		init_task_ret = scx_bpf_task_set_xcr0(p, 0x3, 0);
 	return 0;
 }
 
