@@ -17,6 +17,7 @@
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -78,6 +80,18 @@ static NO_LIBC int role_rawreport(void)
 	return 0;
 }
 
+static volatile uint64_t frame_xfeatures;
+
+static void frame_handler(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+
+	(void)sig;
+	(void)si;
+	/* fx_sw_bytes.xfeatures: the features the frame was written with */
+	frame_xfeatures = *(uint64_t *)((uint8_t *)uc->uc_mcontext.fpregs + 464 + 8);
+}
+
 static void *pend_thread(void *arg)
 {
 	uint64_t applied = 0, pending = 0;
@@ -96,11 +110,15 @@ static void *pend_thread(void *arg)
  *   t  a new thread's XGETBV and its status lines
  *   f  a forked child's XGETBV and status lines, then what the program it
  *      execs sees
+ *   s  the features of a signal frame and CPUID 0xD's XSAVE size
+ *   n  a failed execve(), then XGETBV(0)
  *   e  exec role_report (same stdin and stdout)
  */
 static int role_pend(void)
 {
+	struct sigaction sa = { .sa_sigaction = frame_handler, .sa_flags = SA_SIGINFO };
 	uint64_t applied = 0, pending = 0;
+	unsigned int a, b, cx, d;
 	char c, buf[128];
 	int status;
 	pthread_t t;
@@ -130,6 +148,16 @@ static int role_pend(void)
 				_exit(0);
 			}
 			waitpid(pid, &status, 0);
+			break;
+		case 's':
+			sigaction(SIGUSR1, &sa, NULL);
+			raise(SIGUSR1);
+			__cpuid_count(0xd, 0, a, b, cx, d);
+			printf("frame 0x%llx cpuid 0x%x\n", (unsigned long long)frame_xfeatures, b);
+			break;
+		case 'n':
+			execl("/nonexistent/xcr0", "xcr0", (char *)NULL);
+			printf("0x%llx\n", (unsigned long long)xgetbv0());
 			break;
 		case 'e':
 			fflush(stdout);
@@ -375,6 +403,20 @@ static void test_pending(void)
 	       "/proc x86_xcr0_pending 0x%llx (want 0x3)", (unsigned long long)pending);
 	check_key_off("static-key/off-with-pending-only", false);
 
+	ask(&p, 's', line, sizeof(line));
+	sscanf(line, "frame 0x%llx cpuid 0x%llx", &fx, &fa);
+	report(fx == full && fa == expected_xsave_size(full), "pending/frame-and-cpuid-follow-applied",
+	       "'%s' (want frame 0x%llx cpuid 0x%x: the running program's mask)", line,
+	       (unsigned long long)full, expected_xsave_size(full));
+
+	ask(&p, 'n', line, sizeof(line));
+	has = proc_masks(p.pid, &applied, &pending);
+	report(hexval(line, "") == full && has && applied == full && pending == MASK,
+	       "pending/failed-exec-keeps-masks",
+	       "after a failed execve(): XGETBV '%s', /proc x86_xcr0 0x%llx pending 0x%llx (want 0x%llx, 0x3)",
+	       line, (unsigned long long)applied, (unsigned long long)pending,
+	       (unsigned long long)full);
+
 	ask(&p, 't', line, sizeof(line));
 	sscanf(line, "thread 0x%llx applied 0x%llx pending 0x%llx", &tx, &ta, &tp);
 	report(tx == full && ta == full && tp == MASK, "pending/thread-copies-both",
@@ -433,6 +475,21 @@ static void test_live(void)
 	       "kfunc %ld, pending 0x%llx; then XGETBV '%s', /proc x86_xcr0 0x%llx pending 0x%llx (want 0x3 everywhere)",
 	       r, (unsigned long long)res.pending, line, (unsigned long long)applied,
 	       (unsigned long long)pending);
+	check_key_on("static-key/on-after-live-set");
+
+	/* Back to no mask, live: the key goes off with it */
+	wait_sleeping(p.pid);
+	request_put_flags(p.pid, 0, live_flag());
+	proc_send(&p);
+	r = request_result(p.pid, &res);
+	proc_line(&p, line, sizeof(line));
+	proc_masks(p.pid, &applied, &pending);
+	report(!r && hexval(line, "") == full && applied == full && pending == full,
+	       "live/clear-applies-at-once",
+	       "kfunc %ld; then XGETBV '%s', /proc x86_xcr0 0x%llx pending 0x%llx (want 0x%llx)",
+	       r, line, (unsigned long long)applied, (unsigned long long)pending,
+	       (unsigned long long)full);
+	check_key_off("static-key/off-after-live-clear", false);
 	st = proc_end(&p);
 	report(WIFEXITED(st) && !WEXITSTATUS(st), "live/program-survives",
 	       "child status 0x%x", st);
