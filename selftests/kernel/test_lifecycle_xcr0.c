@@ -92,6 +92,14 @@ static void frame_handler(int sig, siginfo_t *si, void *ctx)
 	frame_xfeatures = *(uint64_t *)((uint8_t *)uc->uc_mcontext.fpregs + 464 + 8);
 }
 
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
 static void *pend_thread(void *arg)
 {
 	uint64_t applied = 0, pending = 0;
@@ -110,6 +118,7 @@ static void *pend_thread(void *arg)
  *   t  a new thread's XGETBV and its status lines
  *   f  a forked child's XGETBV and status lines, then what the program it
  *      execs sees
+ *   T  start two threads that stay until the next execve(), print "threads"
  *   s  the features of a signal frame and CPUID 0xD's XSAVE size
  *   n  a failed execve(), then XGETBV(0)
  *   e  exec role_report (same stdin and stdout)
@@ -148,6 +157,11 @@ static int role_pend(void)
 				_exit(0);
 			}
 			waitpid(pid, &status, 0);
+			break;
+		case 'T':
+			pthread_create(&t, NULL, idle_thread, NULL);
+			pthread_create(&t, NULL, idle_thread, NULL);
+			printf("threads\n");
 			break;
 		case 's':
 			sigaction(SIGUSR1, &sa, NULL);
@@ -448,6 +462,56 @@ static void test_pending(void)
 	check_key_off("static-key/off-after-last-exit", true);
 }
 
+/*
+ * A restricted program with three threads gets "no mask" as pending: it
+ * keeps its mask, /proc shows the full mask pending, its execve() (which
+ * ends the other threads) drops the mask, and with it the static key.
+ */
+static void test_pending_clear(void)
+{
+	uint64_t applied = 0, pending = 0;
+	char line[256];
+	struct proc p;
+	long tasks = -1, r;
+	int sw = -1, st;
+
+	if (spawn_role(MASK, &p, "pend", NULL, NULL) || p.ret ||
+	    !proc_line(&p, line, sizeof(line))) {
+		report(false, "pending/clear-shown-as-full", "could not start a child under 0x3");
+		return;
+	}
+	ask(&p, 'T', line, sizeof(line));
+	if (have_key_file) {
+		xcr0_key(&tasks, &sw);
+		report(tasks == 3 && sw == 1, "static-key/counts-threads",
+		       "one restricted process with 3 threads: tasks %ld switching %d (want 3, 1)",
+		       tasks, sw);
+	} else {
+		skip("static-key/counts-threads", "no " XCR0_TASKS_FILE);
+	}
+	r = change_mask_flags(&p, 0, 0);
+	proc_line(&p, line, sizeof(line));
+	proc_masks(p.pid, &applied, &pending);
+	report(!r && hexval(line, "") == MASK && applied == MASK && pending == full,
+	       "pending/clear-shown-as-full",
+	       "kfunc %ld; XGETBV '%s', /proc x86_xcr0 0x%llx pending 0x%llx (want 0x3, pending 0x%llx)",
+	       r, line, (unsigned long long)applied, (unsigned long long)pending,
+	       (unsigned long long)full);
+	if (write(p.in, "e", 1) != 1)
+		perror("write");
+	ask(&p, 'x', line, sizeof(line));
+	proc_masks(p.pid, &applied, &pending);
+	report(hexval(line, "") == full && applied == full && pending == full,
+	       "pending/clear-applies-at-exec",
+	       "after execve: XGETBV '%s', /proc x86_xcr0 0x%llx pending 0x%llx (want 0x%llx)",
+	       line, (unsigned long long)applied, (unsigned long long)pending,
+	       (unsigned long long)full);
+	check_key_off("static-key/off-after-exec-to-no-mask", false);
+	st = proc_end(&p);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		printf("# pending-clear: child status 0x%x\n", st);
+}
+
 /* ---- 2. a live request applies at once ---- */
 
 static void test_live(void)
@@ -701,6 +765,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	test_pending();
+	test_pending_clear();
 	test_live();
 	test_event(EV_UNLOAD);
 	test_event(EV_ERROR);
