@@ -459,10 +459,42 @@ static void pkru_handler(int sig, siginfo_t *si, void *ctx)
 		*(uint32_t *)(fx + (in_xsave ? pkru_off : OFF_SW_PAD1)) = PKRU_EDIT;
 }
 
+/*
+ * Nested: the outer handler writes PKRU_HANDLER and raises a second signal;
+ * the inner handler starts with the default PKRU and its frame holds
+ * PKRU_HANDLER; back in the outer handler PKRU is PKRU_HANDLER again.
+ */
+static volatile uint32_t nest_inner, nest_inner_frame, nest_between;
+
+static void pkru_inner(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+	uint8_t *fx = (uint8_t *)uc->uc_mcontext.fpregs;
+	struct frame_view v;
+
+	(void)sig;
+	(void)si;
+	nest_inner = rdpkru();
+	read_frame(fx, &v);
+	nest_inner_frame = v.xfeatures & XCR0_PKRU ? *(uint32_t *)(fx + pkru_off) :
+		v.pad0 == FP_XSTATE_PKRU_MAGIC ? v.pad1 : 0;
+	wrpkru(PKRU_EDIT);
+}
+
+static void pkru_outer(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)si;
+	(void)ctx;
+	wrpkru(PKRU_HANDLER);
+	raise(SIGUSR2);
+	nest_between = rdpkru();
+}
+
 static int role_pkru(void)
 {
 	struct sigaction sa = { .sa_sigaction = pkru_handler, .sa_flags = SA_SIGINFO };
-	uint32_t before, after, after_write, after_edit;
+	uint32_t before, after, after_write, after_edit, nest_after;
 
 	if (!have_ospke()) {
 		printf("no-ospke\n");
@@ -483,6 +515,13 @@ static int role_pkru(void)
 	wrpkru(PKRU_TEST);
 	raise(SIGUSR1);
 	after_edit = rdpkru();
+	sa.sa_sigaction = pkru_outer;
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_sigaction = pkru_inner;
+	sigaction(SIGUSR2, &sa, NULL);
+	wrpkru(PKRU_TEST);
+	raise(SIGUSR1);
+	nest_after = rdpkru();
 	wrpkru(0x55555554);
 	printf("before 0x%x handler 0x%x after 0x%x after-handler-write 0x%x after-frame-edit 0x%x\n",
 	       before, pkru_in_handler, after, after_write, after_edit);
@@ -490,6 +529,8 @@ static int role_pkru(void)
 	       (unsigned long long)pkru_frame.xfeatures,
 	       (unsigned long long)pkru_frame.xstate_bv, pkru_frame.pad0, pkru_frame.pad1,
 	       pkru_frame_xsave);
+	printf("nested inner 0x%x inner-frame 0x%x between 0x%x after 0x%x\n", nest_inner,
+	       nest_inner_frame, nest_between, nest_after);
 	return 0;
 }
 
@@ -968,7 +1009,8 @@ static void test_pkru(uint64_t mask)
 	unsigned int pad0 = 0, pad1 = 0, xsave_pkru = 0;
 	unsigned long long xfeatures = 0, bv = 0;
 	bool in_frame = task_view(mask) & XCR0_PKRU;
-	char m[24], name[4][64], line[256], line2[256];
+	unsigned int n_inner = 0, n_frame = 0, n_between = 0, n_after = 0;
+	char m[24], name[5][64], line[256], line2[256], line3[256];
 	struct proc p;
 	int i;
 
@@ -977,8 +1019,9 @@ static void test_pkru(uint64_t mask)
 	snprintf(name[1], sizeof(name[1]), "pkru/sigreturn-restores-%s", m);
 	snprintf(name[2], sizeof(name[2]), "pkru/frame-%s-%s", in_frame ? "xsave" : "record", m);
 	snprintf(name[3], sizeof(name[3]), "pkru/handler-edits-frame-%s", m);
+	snprintf(name[4], sizeof(name[4]), "pkru/nested-%s", m);
 	if (!(full & XCR0_PKRU) || (mask & ~full)) {
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < 5; i++)
 			skip(name[i], "the CPU lacks PKRU or a component of the mask");
 		return;
 	}
@@ -988,9 +1031,10 @@ static void test_pkru(uint64_t mask)
 	}
 	proc_line(&p, line, sizeof(line));
 	proc_line(&p, line2, sizeof(line2));
+	proc_line(&p, line3, sizeof(line3));
 	proc_end(&p);
 	if (!strcmp(line, "no-ospke")) {
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < 5; i++)
 			skip(name[i], "OSPKE not set");
 		return;
 	}
@@ -1013,6 +1057,12 @@ static void test_pkru(uint64_t mask)
 		       line2, FP_XSTATE_PKRU_MAGIC, PKRU_TEST);
 	report(after_edit == PKRU_EDIT, name[3], "'%s' (want after-frame-edit 0x%x)", line,
 	       PKRU_EDIT);
+	sscanf(line3, "nested inner 0x%x inner-frame 0x%x between 0x%x after 0x%x", &n_inner,
+	       &n_frame, &n_between, &n_after);
+	report(n_inner == init_pkru && n_frame == PKRU_HANDLER && n_between == PKRU_HANDLER &&
+	       n_after == PKRU_TEST, name[4],
+	       "'%s' (want inner 0x%x inner-frame 0x%x between 0x%x after 0x%x)", line3,
+	       init_pkru, PKRU_HANDLER, PKRU_HANDLER, PKRU_TEST);
 }
 
 enum pkmid_event { PKMID_DETACH, PKMID_LIVE };
