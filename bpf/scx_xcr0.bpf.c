@@ -14,12 +14,20 @@
  * policy generation moved (userspace bumps it after a change) or the refresh
  * interval passed (which covers writes that do not bump it); otherwise the
  * cached result in task local storage stands, so a context switch costs two
- * map lookups and no map walk. A changed mask goes to the kernel through
- * scx_bpf_task_set_xcr0(), effective at the task's next return to user mode.
+ * map lookups and no map walk.
+ *
+ * A changed mask goes to the kernel through scx_bpf_task_set_xcr0() as the
+ * task's pending mask: the program it runs now keeps its mask, and the next
+ * one it execve()s starts under the new one. C libraries pick their SIMD
+ * code at startup, so a mask changed under a running program would break
+ * it (SIGILL in the AVX memcpy it chose, or an XSAVE past the area it
+ * sized). Only a value with SCX_XCR0_VAL_LIVE (bit 63) asks the kernel to
+ * apply the mask to the running program too (SCX_XCR0_LIVE).
  *
  * A map value that breaks the XCR0 rules or asks for more than this CPU
  * supports is counted and skipped, never applied: the task falls through to
- * the next precedence level.
+ * the next precedence level. Nothing here undoes a mask: unloading the
+ * scheduler leaves every task's masks as they are.
  */
 #include <scx/common.bpf.h>
 
@@ -33,9 +41,10 @@ char _license[] SEC("license") = "GPL";
  * still loads on a kernel without them (the loader refuses such a kernel
  * before loading; the checks below keep the verifier content regardless).
  * The declarations match those the patch adds to scx/common.bpf.h exactly,
- * which makes declaring them twice legal.
+ * which makes declaring them twice legal. scx_bpf_task_get_xcr0() returns
+ * the pending mask; SCX_XCR0_LIVE comes from vmlinux.h.
  */
-int scx_bpf_task_set_xcr0(struct task_struct *p, u64 xcr0) __ksym __weak;
+int scx_bpf_task_set_xcr0(struct task_struct *p, u64 xcr0, u64 flags) __ksym __weak;
 u64 scx_bpf_task_get_xcr0(struct task_struct *p) __ksym __weak;
 
 #define PF_USER_WORKER		0x00004000
@@ -53,7 +62,7 @@ UEI_DEFINE(uei);
 
 static u64 vtime_now;
 
-/* Policy maps: the value is the mask, 0 meaning "no restriction". */
+/* Policy maps: the value is a mask (0: no restriction) and the live bit. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, SCX_XCR0_MAX_TIDS);
@@ -95,15 +104,6 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xcr0_stats SEC(".maps");
 
-/* Tasks managed by this scheduler, per effective mask (0: unrestricted). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SCX_XCR0_MAX_MASKS);
-	__type(key, u64);
-	__type(value, s64);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xcr0_tasks SEC(".maps");
-
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -129,21 +129,6 @@ static void stat_inc(u32 idx)
 		(*cnt)++;
 }
 
-/* Move @delta tasks into the count of @mask. */
-static void tasks_add(u64 mask, s64 delta)
-{
-	s64 zero = 0, *cnt;
-
-	cnt = bpf_map_lookup_elem(&xcr0_tasks, &mask);
-	if (!cnt) {
-		bpf_map_update_elem(&xcr0_tasks, &mask, &zero, BPF_NOEXIST);
-		cnt = bpf_map_lookup_elem(&xcr0_tasks, &mask);
-		if (!cnt)
-			return;
-	}
-	__sync_fetch_and_add(cnt, delta);
-}
-
 static u64 policy_gen(void)
 {
 	u32 zero = 0;
@@ -153,23 +138,22 @@ static u64 policy_gen(void)
 }
 
 /*
- * Look @key up in policy map @map. Returns true with *@mask set if it has a
- * usable entry; an entry that fails the rules is counted and treated as
- * absent, so that the next precedence level decides.
+ * Look @key up in policy map @map. Returns true with *@val set to the
+ * policy value (mask and live bit) if it has a usable entry; an entry whose
+ * mask fails the rules is counted and treated as absent, so that the next
+ * precedence level decides.
  */
-static __always_inline bool policy_lookup(void *map, void *key, u64 *mask)
+static __always_inline bool policy_lookup(void *map, void *key, u64 *val)
 {
-	u64 *val = bpf_map_lookup_elem(map, key);
-	u64 m;
+	u64 *v = bpf_map_lookup_elem(map, key);
 
-	if (!val)
+	if (!v)
 		return false;
-	m = *val;
-	if (m && xcr0_check(m, supported) != XCR0_OK) {
+	if (scx_xcr0_val_check(*v, supported) != XCR0_OK) {
 		stat_inc(SCX_XCR0_STAT_INVALID);
 		return false;
 	}
-	*mask = m;
+	*val = *v;
 	return true;
 }
 
@@ -181,7 +165,7 @@ static __always_inline bool policy_lookup(void *map, void *key, u64 *mask)
  * with the cpu controller. Probe reads, as the css_set may change under us:
  * a resolution that raced a move is redone within the refresh interval.
  */
-static bool cgroup_lookup(struct task_struct *p, u64 *mask)
+static bool cgroup_lookup(struct task_struct *p, u64 *val)
 {
 	struct cgroup *cgrp, *anc;
 	int level, i;
@@ -198,17 +182,17 @@ static bool cgroup_lookup(struct task_struct *p, u64 *mask)
 		if (bpf_probe_read_kernel(&anc, sizeof(anc), &cgrp->ancestors[level - i]) || !anc)
 			break;
 		id = BPF_CORE_READ(anc, kn, id);
-		if (policy_lookup(&xcr0_cgroup, &id, mask))
+		if (policy_lookup(&xcr0_cgroup, &id, val))
 			return true;
 	}
 	return false;
 }
 
-/* @p's mask by precedence; *@src says which level gave it. */
+/* @p's policy value by precedence; *@src says which level gave it. */
 static u64 task_resolve(struct task_struct *p, u32 *src)
 {
 	u32 tid = p->pid, tgid = p->tgid;
-	u64 mask;
+	u64 val;
 
 	stat_inc(SCX_XCR0_STAT_RESOLVE);
 
@@ -221,42 +205,61 @@ static u64 task_resolve(struct task_struct *p, u32 *src)
 		*src = SCX_XCR0_SRC_NONE;
 		return 0;
 	}
-	if (policy_lookup(&xcr0_tid, &tid, &mask)) {
+	if (policy_lookup(&xcr0_tid, &tid, &val)) {
 		*src = SCX_XCR0_SRC_TID;
-		return mask;
+		return val;
 	}
-	if (policy_lookup(&xcr0_pid, &tgid, &mask)) {
+	if (policy_lookup(&xcr0_pid, &tgid, &val)) {
 		*src = SCX_XCR0_SRC_PID;
-		return mask;
+		return val;
 	}
-	if (cgroup_lookup(p, &mask)) {
+	if (cgroup_lookup(p, &val)) {
 		*src = SCX_XCR0_SRC_CGROUP;
-		return mask;
+		return val;
 	}
 	*src = default_mask ? SCX_XCR0_SRC_DEFAULT : SCX_XCR0_SRC_NONE;
 	return default_mask;
 }
 
-/* Hand @mask to the kernel for @p, which the calling op holds under its rq lock. */
-static void task_apply(struct task_struct *p, struct scx_xcr0_task *tctx, u64 mask)
+/*
+ * Hand policy value @val to the kernel for @p, which the calling op holds
+ * under its rq lock: its mask becomes @p's pending mask, and with the live
+ * bit the mask of the running program too.
+ */
+static bool task_apply(struct task_struct *p, struct scx_xcr0_task *tctx, u64 val)
 {
+	bool live = val & SCX_XCR0_VAL_LIVE;
 	int err = -EOPNOTSUPP;
 
 	if (bpf_ksym_exists(scx_bpf_task_set_xcr0))
-		err = scx_bpf_task_set_xcr0(p, mask);
+		err = scx_bpf_task_set_xcr0(p, scx_xcr0_val_mask(val), live ? SCX_XCR0_LIVE : 0);
 	tctx->err = err;
 	if (err) {
 		stat_inc(SCX_XCR0_STAT_KFUNC_ERR);
-		return;
+		return false;
 	}
 	stat_inc(SCX_XCR0_STAT_SET);
-	tasks_add(tctx->mask, -1);
-	tasks_add(mask, 1);
-	tctx->mask = mask;
+	if (live)
+		stat_inc(SCX_XCR0_STAT_LIVE);
+	tctx->set = val;
+	return true;
 }
 
 /*
- * Bring @p's mask up to date if its cached resolution is stale. Only for
+ * Whether @want asks the kernel for something it does not have from @set:
+ * another pending mask, or a live change where the last call was not live.
+ * A running program's mask only changes at exec or by a live call, so after
+ * a live call it equals the pending mask until the pending mask changes:
+ * the same live value again has nothing to do, and is not re-sent.
+ */
+static bool task_needs_set(u64 set, u64 want)
+{
+	return scx_xcr0_val_mask(want) != scx_xcr0_val_mask(set) ||
+	       (want & ~set & SCX_XCR0_VAL_LIVE);
+}
+
+/*
+ * Bring @p's pending mask up to date if its cached resolution is stale. Only for
  * ops that are handed @p under its rq lock while it is SCX_TASK_ENABLED,
  * which the kfunc requires: running and tick.
  */
@@ -275,13 +278,17 @@ static void task_refresh(struct task_struct *p)
 		return;
 
 	want = task_resolve(p, &src);
+	if (tctx->live_once)
+		want |= SCX_XCR0_VAL_LIVE;
 	tctx->stale = 0;
 	tctx->gen = gen;
 	tctx->stamp = now;
 	tctx->want = want;
 	tctx->src = src;
-	if (want != tctx->mask)
-		task_apply(p, tctx, want);
+	/* a refused call is retried at the next refresh, live_once included */
+	if (task_needs_set(tctx->set, want) && !task_apply(p, tctx, want))
+		return;
+	tctx->live_once = 0;
 }
 
 /*
@@ -293,13 +300,13 @@ static void pid_entry_inherit(struct task_struct *child)
 {
 	struct task_struct *parent = bpf_get_current_task_btf();
 	u32 ptgid = parent->tgid, ctgid = child->tgid;
-	u64 *mask;
+	u64 *val;
 
 	if (ptgid == ctgid)
 		return;
-	mask = bpf_map_lookup_elem(&xcr0_pid, &ptgid);
-	if (mask)
-		bpf_map_update_elem(&xcr0_pid, &ctgid, mask, BPF_NOEXIST);
+	val = bpf_map_lookup_elem(&xcr0_pid, &ptgid);
+	if (val)
+		bpf_map_update_elem(&xcr0_pid, &ctgid, val, BPF_NOEXIST);
 }
 
 static inline bool vtime_before(u64 a, u64 b)
@@ -377,25 +384,13 @@ void BPF_STRUCT_OPS(xcr0_enable, struct task_struct *p)
 		return;
 	/*
 	 * The kfunc may not be called before the task is enabled, so resolve
-	 * when it first runs. Until then it keeps the mask the kernel gave
-	 * it: a forked child's is its parent's.
+	 * when it first runs. Until then it keeps the masks the kernel has
+	 * for it (a forked child's are its parent's); a policy that agrees
+	 * with its pending mask costs no call.
 	 */
-	tctx->mask = bpf_ksym_exists(scx_bpf_task_get_xcr0) ? scx_bpf_task_get_xcr0(p) : 0;
+	tctx->set = bpf_ksym_exists(scx_bpf_task_get_xcr0) ? scx_bpf_task_get_xcr0(p) : 0;
 	tctx->err = 0;
 	tctx->stale = 1;
-	tasks_add(tctx->mask, 1);
-}
-
-void BPF_STRUCT_OPS(xcr0_disable, struct task_struct *p)
-{
-	struct scx_xcr0_task *tctx;
-
-	/* The kernel clears the mask of a task that leaves the scheduler. */
-	tctx = bpf_task_storage_get(&xcr0_task, p, 0, 0);
-	if (!tctx)
-		return;
-	tasks_add(tctx->mask, -1);
-	tctx->mask = 0;
 }
 
 void BPF_STRUCT_OPS(xcr0_exit_task, struct task_struct *p, struct scx_exit_task_args *args)
@@ -433,7 +428,6 @@ SCX_OPS_DEFINE(xcr0_ops,
 	       .stopping		= (void *)xcr0_stopping,
 	       .init_task		= (void *)xcr0_init_task,
 	       .enable			= (void *)xcr0_enable,
-	       .disable			= (void *)xcr0_disable,
 	       .exit_task		= (void *)xcr0_exit_task,
 	       .init			= (void *)xcr0_init,
 	       .exit			= (void *)xcr0_exit,

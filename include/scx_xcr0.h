@@ -5,7 +5,7 @@
  *
  * Builds for BPF (after vmlinux.h) and for userspace. The types it uses
  * (__u32, __u64, __s32) come from vmlinux.h or <linux/types.h>, as in
- * xcr0.h. Masks are checked with xcr0.h.
+ * xcr0.h, whose rules check the masks.
  */
 #ifndef __SCX_XCR0_H
 #define __SCX_XCR0_H
@@ -14,6 +14,8 @@
 #include <linux/types.h>
 #endif
 
+#include "xcr0.h"
+
 /* bpffs directory holding the pinned maps and the struct_ops link. */
 #define SCX_XCR0_PIN_DIR	"/sys/fs/bpf/scx_xcr0"
 #define SCX_XCR0_PIN(name)	SCX_XCR0_PIN_DIR "/" name
@@ -21,14 +23,42 @@
 /*
  * Policy maps, pinned under SCX_XCR0_PIN_DIR by these names, which are also
  * the identifiers of the map definitions in bpf/scx_xcr0.bpf.c. Each value
- * is a __u64 XCR0 mask; 0 means "no restriction". A nonzero value that fails
- * xcr0_check() against the running CPU (a hand-written entry) is never
- * applied: the scheduler counts it in SCX_XCR0_STAT_INVALID.
- * Precedence: tid, then tgid, then the nearest ancestor cgroup with an entry.
+ * is a __u64: an XCR0 mask in bits 0-62 (0 means "no restriction") and
+ * SCX_XCR0_VAL_LIVE in bit 63. The scheduler makes the mask the task's
+ * pending mask, which its next program gets at execve(); with the live bit
+ * the running program gets it too, at its next return to user mode. A
+ * value whose mask fails xcr0_check() against the running CPU (a
+ * hand-written entry) is never applied: the scheduler counts it in
+ * SCX_XCR0_STAT_INVALID. Precedence: tid, then tgid, then the nearest
+ * ancestor cgroup with an entry.
  */
 #define SCX_XCR0_MAP_TID	"xcr0_tid"	/* __u32 tid -> __u64 mask */
 #define SCX_XCR0_MAP_PID	"xcr0_pid"	/* __u32 tgid -> __u64 mask */
 #define SCX_XCR0_MAP_CGROUP	"xcr0_cgroup"	/* __u64 cgroup id -> __u64 mask */
+
+/*
+ * Bit 63 of a policy value: apply now, not only at the next exec. No XCR0
+ * component will ever be bit 63 (the kernel refuses it in a mask), so the
+ * bit is free and a bpftool user can set it by hand.
+ */
+#define SCX_XCR0_VAL_LIVE	(1ULL << 63)
+
+/* The mask of policy value @val. */
+static inline __u64 scx_xcr0_val_mask(__u64 val)
+{
+	return val & ~SCX_XCR0_VAL_LIVE;
+}
+
+/*
+ * scx_xcr0_val_check - xcr0_check() of the mask of policy value @val, where
+ * a mask of 0 (no restriction) passes: XCR0_OK if the scheduler applies it.
+ */
+static inline int scx_xcr0_val_check(__u64 val, __u64 supported)
+{
+	__u64 mask = scx_xcr0_val_mask(val);
+
+	return mask ? xcr0_check(mask, supported) : XCR0_OK;
+}
 
 #define SCX_XCR0_MAX_TIDS	65536
 #define SCX_XCR0_MAX_PIDS	65536
@@ -39,7 +69,8 @@ enum scx_xcr0_stat {
 	SCX_XCR0_STAT_RESOLVE,		/* policy lookups (cache misses) */
 	SCX_XCR0_STAT_KFUNC_ERR,	/* scx_bpf_task_set_xcr0() failures */
 	SCX_XCR0_STAT_INVALID,		/* map entries refused by xcr0_check() */
-	SCX_XCR0_STAT_SET,		/* masks applied through the kfunc */
+	SCX_XCR0_STAT_SET,		/* pending masks set through the kfunc */
+	SCX_XCR0_STAT_LIVE,		/* of those, with SCX_XCR0_LIVE */
 	SCX_XCR0_NR_STATS,
 };
 
@@ -49,13 +80,9 @@ enum scx_xcr0_stat {
  */
 #define SCX_XCR0_MAP_GEN	"xcr0_gen"	/* ARRAY[1] __u64 policy generation */
 #define SCX_XCR0_MAP_STATS	"xcr0_stats"	/* PERCPU_ARRAY[NR_STATS] __u64 */
-#define SCX_XCR0_MAP_TASKS	"xcr0_tasks"	/* __u64 mask -> __s64 task count */
 #define SCX_XCR0_MAP_TASK	"xcr0_task"	/* TASK_STORAGE struct scx_xcr0_task */
 #define SCX_XCR0_MAP_INFO	"xcr0_info"	/* ARRAY[1] struct scx_xcr0_info */
 #define SCX_XCR0_LINK		"link"
-
-/* Distinct effective masks counted in SCX_XCR0_MAP_TASKS. */
-#define SCX_XCR0_MAX_MASKS	1024
 
 /* Deepest cgroup level whose ancestors are searched for an entry. */
 #define SCX_XCR0_CGROUP_MAX_DEPTH	64
@@ -75,18 +102,20 @@ enum scx_xcr0_src {
 
 /*
  * The scheduler's view of one task, kept in task local storage: what it
- * resolved and what the kernel accepted. Userspace reads it through the
- * pinned SCX_XCR0_MAP_TASK with a pidfd of the task as the key.
+ * resolved and what the kernel accepted, as policy values (mask and
+ * SCX_XCR0_VAL_LIVE). Userspace reads it through the pinned
+ * SCX_XCR0_MAP_TASK with a pidfd of the task as the key, and writes
+ * @live_once (`scx_xcr0 clear --live`).
  */
 struct scx_xcr0_task {
-	__u64 mask;		/* applied through the kfunc; 0 = none */
-	__u64 want;		/* resolved from the policy maps; 0 = none */
+	__u64 set;		/* last value the kernel accepted: the pending mask */
+	__u64 want;		/* resolved from the policy maps */
 	__u64 gen;		/* policy generation of the last resolution */
 	__u64 stamp;		/* bpf_ktime_get_ns() of the last resolution */
 	__u32 src;		/* enum scx_xcr0_src of @want */
 	__s32 err;		/* last kfunc error, 0 if it succeeded */
 	__u32 stale;		/* resolve at the next chance regardless */
-	__u32 pad;
+	__u32 live_once;	/* make the next resolution live, then forget */
 };
 
 /* scx_xcr0_info.flags */

@@ -8,13 +8,26 @@
 #define __SCX_XCR0_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <linux/types.h>
+
+#include "maps.h"
 
 extern bool verbose;		/* -v: libbpf's log on stderr */
 extern bool json_out;		/* --json: one JSON document on stdout */
 
 int cli_parse_common(const char *cmd, int argc, char **argv,
 		     const char *optstring, void (*help)(FILE *));
+
+/* The CPU's full mask, as the daemon saw it before anyone was restricted. */
+__u64 cli_supported(const struct pinned *m);
+
+/* The name of the attached sched_ext scheduler, "" if none. */
+void attached_ops(char *buf, size_t len);
+
+/* Whether that scheduler is ours. */
+bool xcr0_attached(void);
 
 int cmd_daemon(int argc, char **argv);
 int cmd_set(int argc, char **argv);

@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The policy commands: set, clear, get, list and status. They work on the
- * pinned maps directly, so they need root and the maps, not the daemon.
+ * The policy commands set, clear and get, and what every command shares.
+ * They work on the pinned maps directly, so they need root and the maps,
+ * not the daemon.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
 
 #include "xcr0.h"
 #include "scx_xcr0.h"
@@ -25,7 +24,6 @@
 #include "task.h"
 #include "util.h"
 
-#define SCX_SYSFS_STATE		"/sys/kernel/sched_ext/state"
 #define SCX_SYSFS_OPS		"/sys/kernel/sched_ext/root/ops"
 
 /* A command line's target: exactly one of --pid, --tid, --cgroup. */
@@ -35,7 +33,12 @@ struct cli_target {
 	char path[PATH_MAX];	/* cgroup */
 	struct task_info ti;	/* pid, tid */
 	bool have;
+	bool live;		/* --live */
 };
+
+/* What parse_target() accepts beyond a target and the common options. */
+#define PT_CGROUP_ID	(1U << 0)	/* --cgroup-id */
+#define PT_LIVE		(1U << 1)	/* --live */
 
 enum {
 	OPT_PID = 'p',
@@ -43,6 +46,7 @@ enum {
 	OPT_CGROUP = 'c',
 	OPT_CGROUP_ID = 'C',
 	OPT_JSON = 'j',
+	OPT_LIVE = 'l',
 };
 
 static const struct option target_opts[] = {
@@ -50,6 +54,7 @@ static const struct option target_opts[] = {
 	{ "tid", required_argument, NULL, OPT_TID },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "cgroup-id", required_argument, NULL, OPT_CGROUP_ID },
+	{ "live", no_argument, NULL, OPT_LIVE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -113,9 +118,9 @@ static int add_target(struct cli_target *ct, int opt, const char *arg)
 
 /*
  * Parse "[--json] [-v] (--pid P | --tid T | --cgroup PATH) ARGS..." leaving
- * optind at the first argument. @id_ok allows --cgroup-id.
+ * optind at the first argument. @flags (PT_*) allow more options.
  */
-static int parse_target(const char *cmd, int argc, char **argv, bool id_ok,
+static int parse_target(const char *cmd, int argc, char **argv, unsigned int flags,
 			struct cli_target *ct, void (*help)(FILE *))
 {
 	int opt, ret;
@@ -128,11 +133,16 @@ static int parse_target(const char *cmd, int argc, char **argv, bool id_ok,
 		case OPT_TID:
 		case OPT_CGROUP:
 		case OPT_CGROUP_ID:
-			if (opt == OPT_CGROUP_ID && !id_ok)
+			if (opt == OPT_CGROUP_ID && !(flags & PT_CGROUP_ID))
 				return bad_option(cmd, argv);
 			ret = add_target(ct, opt, optarg);
 			if (ret)
 				return ret;
+			break;
+		case OPT_LIVE:
+			if (!(flags & PT_LIVE))
+				return bad_option(cmd, argv);
+			ct->live = true;
 			break;
 		default:
 			ret = common_option(cmd, opt, argv, help);
@@ -145,8 +155,7 @@ static int parse_target(const char *cmd, int argc, char **argv, bool id_ok,
 	return 0;
 }
 
-/* The CPU's full mask, as the daemon saw it before anyone was restricted. */
-static __u64 cli_supported(const struct pinned *m)
+__u64 cli_supported(const struct pinned *m)
 {
 	struct scx_xcr0_info info;
 
@@ -156,14 +165,13 @@ static __u64 cli_supported(const struct pinned *m)
 	return xcr0_supported();
 }
 
-/* The name of the attached sched_ext scheduler, "" if none. */
-static void attached_ops(char *buf, size_t len)
+void attached_ops(char *buf, size_t len)
 {
 	if (read_text(SCX_SYSFS_OPS, buf, len) < 0)
 		buf[0] = '\0';
 }
 
-static bool xcr0_attached(void)
+bool xcr0_attached(void)
 {
 	char ops[64];
 
@@ -204,9 +212,14 @@ static void json_target(struct json *j, const struct cli_target *ct)
 static void help_set(FILE *f)
 {
 	fprintf(f,
-		"usage: scx_xcr0 set (--pid P | --tid T | --cgroup PATH) MASK [--json]\n"
+		"usage: scx_xcr0 set (--pid P | --tid T | --cgroup PATH) [--live] MASK [--json]\n"
 		"  Give a process (every thread), a thread or a cgroup (and its\n"
-		"  descendants without an entry of their own) the XCR0 mask MASK.\n"
+		"  descendants without an entry of their own) the XCR0 mask MASK. It\n"
+		"  becomes their pending mask: each program gets it when it next calls\n"
+		"  execve(); running programs keep the mask they started with.\n"
+		"  --live applies it to running programs too (bit 63 of the entry),\n"
+		"  for programs that re-check the CPU or use no SIMD state: code a\n"
+		"  program chose at startup for a removed component raises SIGILL.\n"
 		"  Precedence: tid > pid > nearest cgroup > the daemon's --default.\n"
 		"  MASK 'none' is an entry meaning no restriction. A process's entry\n"
 		"  goes to the processes it forks and is dropped when it exits.\n"
@@ -214,15 +227,22 @@ static void help_set(FILE *f)
 		"  goes after `--`: set --pid 42 -- -pkru.\n");
 }
 
+/* When a value takes effect, for messages. */
+static const char *val_when(__u64 val)
+{
+	return val & SCX_XCR0_VAL_LIVE ? "live: running programs too, at once" :
+	       "pending: each program gets it at its next execve()";
+}
+
 int cmd_set(int argc, char **argv)
 {
 	struct cli_target ct;
 	struct pinned m;
 	char err[512], desc[PATH_MAX + 32];
-	__u64 mask, supported;
+	__u64 mask, supported, val;
 	int ret;
 
-	ret = parse_target("set", argc, argv, false, &ct, help_set);
+	ret = parse_target("set", argc, argv, PT_LIVE, &ct, help_set);
 	if (ret)
 		return ret > 0 ? 0 : ret;
 	if (optind != argc - 1)
@@ -240,7 +260,8 @@ int cmd_set(int argc, char **argv)
 		ret = fail(-EINVAL, "%s", err);
 		goto out;
 	}
-	ret = entry_set(&m, &ct.t, mask);
+	val = mask | (ct.live ? SCX_XCR0_VAL_LIVE : 0);
+	ret = entry_set(&m, &ct.t, val);
 	if (!ret)
 		ret = maps_bump_gen(&m);
 	if (ret)
@@ -252,16 +273,16 @@ int cmd_set(int argc, char **argv)
 
 		json_begin(&j, stdout);
 		json_target(&j, &ct);
-		json_mask(&j, "mask", mask);
+		json_val(&j, "mask", val);
 		json_bool(&j, "attached", xcr0_attached());
 		json_end(&j);
 	} else {
-		printf("%s: %s\n", desc, mask_str(mask));
+		printf("%s: %s, %s\n", desc, mask_str(mask), val_when(val));
 	}
 	if (!xcr0_attached())
 		fprintf(stderr, "scx_xcr0: note: the scheduler is not attached; the entry applies once `scx_xcr0 daemon` runs\n");
-	else if (ct.t.kind != TARGET_CGROUP && mask && (supported & ~mask))
-		fprintf(stderr, "scx_xcr0: note: code that %s already chose for the components this mask removes now raises SIGILL; start programs under a mask with `scx_xcr0 run`\n",
+	else if (ct.live && mask && (supported & ~mask))
+		fprintf(stderr, "scx_xcr0: note: code that programs of %s chose at startup for the components this mask removes now raises SIGILL\n",
 			desc);
 out:
 	maps_close(&m);
@@ -271,21 +292,85 @@ out:
 static void help_clear(FILE *f)
 {
 	fprintf(f,
-		"usage: scx_xcr0 clear (--pid P | --tid T | --cgroup PATH | --cgroup-id ID) [--json]\n"
-		"  Remove an entry; the next precedence level applies again. The\n"
-		"  process, thread or cgroup need not exist any more (--cgroup-id for\n"
-		"  a removed cgroup, as `scx_xcr0 list` shows it).\n");
+		"usage: scx_xcr0 clear (--pid P | --tid T | --cgroup PATH | --cgroup-id ID) [--live] [--json]\n"
+		"  Remove an entry; the next precedence level applies again, to each\n"
+		"  program at its next execve(). --live gives the threads the entry\n"
+		"  covered that mask at once, running programs included (see set -h).\n"
+		"  The process, thread or cgroup need not exist any more (--cgroup-id\n"
+		"  for a removed cgroup, as `scx_xcr0 list` shows it).\n");
+}
+
+/* The id of the nearest cgroup of @path, or an ancestor, with an entry; 0 if none. */
+static __u64 nearest_cgroup_entry(const struct pinned *m, const char *path)
+{
+	struct target t = { .kind = TARGET_CGROUP };
+	char cur[PATH_MAX];
+	__u64 val;
+
+	snprintf(cur, sizeof(cur), "%s", path);
+	do {
+		if (!cgroup_id(cur, &t.cgid) && !entry_get(m, &t, &val))
+			return t.cgid;
+	} while (!cgroup_parent(cur));
+	return 0;
+}
+
+/* The threads an entry covers, collected before `clear --live` removes it. */
+struct covered {
+	const struct pinned *m;
+	const struct target *t;
+	pid_t *tids;
+	size_t nr, cap;
+};
+
+static int cover_one(pid_t tid, pid_t tgid, void *arg)
+{
+	struct target tt = { .kind = TARGET_TID, .id = tid };
+	struct target pt = { .kind = TARGET_PID, .id = tgid };
+	struct covered *c = arg;
+	char cg[PATH_MAX];
+	__u64 val;
+	bool hit;
+
+	switch (c->t->kind) {
+	case TARGET_TID:
+		hit = (__u32)tid == c->t->id;
+		break;
+	case TARGET_PID:
+		hit = (__u32)tgid == c->t->id && entry_get(c->m, &tt, &val);
+		break;
+	default:
+		hit = entry_get(c->m, &tt, &val) && entry_get(c->m, &pt, &val) &&
+		      !cgroup_of_task(tid, cg, sizeof(cg)) &&
+		      nearest_cgroup_entry(c->m, cg) == c->t->cgid;
+	}
+	fail_clear();
+	if (!hit)
+		return 0;
+	if (c->nr == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		pid_t *tids = realloc(c->tids, cap * sizeof(*tids));
+
+		if (!tids)
+			return fail(-ENOMEM, "out of memory");
+		c->tids = tids;
+		c->cap = cap;
+	}
+	c->tids[c->nr++] = tid;
+	return 0;
 }
 
 int cmd_clear(int argc, char **argv)
 {
+	struct covered cov = { 0 };
 	struct cli_target ct;
 	struct pinned m;
 	char desc[PATH_MAX + 32];
+	size_t i, live = 0;
 	__u64 old;
 	int ret;
 
-	ret = parse_target("clear", argc, argv, true, &ct, help_clear);
+	ret = parse_target("clear", argc, argv, PT_CGROUP_ID | PT_LIVE, &ct, help_clear);
 	if (ret)
 		return ret > 0 ? 0 : ret;
 	if (optind != argc)
@@ -297,14 +382,26 @@ int cmd_clear(int argc, char **argv)
 		return ret;
 	target_desc(&ct, desc, sizeof(desc));
 	ret = entry_get(&m, &ct.t, &old);
-	if (ret == -ENOENT)
-		ret = fail(-ENOENT, "%s has no entry (see `scx_xcr0 list`)", desc);
+	if (!ret && ct.live) {
+		cov.m = &m;
+		cov.t = &ct.t;
+		ret = task_for_each(cover_one, &cov);
+		if (ret && !fail_msg())
+			ret = fail(ret, "cannot list the tasks in /proc: %s", strerror(-ret));
+	}
 	if (!ret)
 		ret = entry_del(&m, &ct.t);
 	if (ret == -ENOENT)
 		ret = fail(-ENOENT, "%s has no entry (see `scx_xcr0 list`)", desc);
 	if (!ret)
 		ret = maps_bump_gen(&m);
+	for (i = 0; !ret && i < cov.nr; i++) {
+		ret = maps_task_live_once(&m, cov.tids[i]);
+		if (!ret)
+			live++;
+		else if (ret == -ENOENT)
+			ret = 0;
+	}
 	if (ret)
 		goto out;
 	if (json_out) {
@@ -312,12 +409,19 @@ int cmd_clear(int argc, char **argv)
 
 		json_begin(&j, stdout);
 		json_target(&j, &ct);
-		json_mask(&j, "cleared", old);
+		json_val(&j, "cleared", old);
+		json_bool(&j, "live", ct.live);
+		json_u64(&j, "live_threads", live);
 		json_end(&j);
+	} else if (ct.live) {
+		printf("%s: entry %s cleared; %zu running thread(s) get what applies now at once\n",
+		       desc, val_str(old), live);
 	} else {
-		printf("%s: entry %s cleared\n", desc, mask_str(old));
+		printf("%s: entry %s cleared; what applies now reaches each program at its next execve()\n",
+		       desc, val_str(old));
 	}
 out:
+	free(cov.tids);
 	maps_close(&m);
 	return ret;
 }
@@ -327,8 +431,8 @@ struct hop {
 	enum target_kind kind;
 	__u64 key;
 	char path[PATH_MAX];	/* cgroup */
-	__u64 mask;
-	int rule;		/* xcr0_check() result, XCR0_OK if usable */
+	__u64 val;
+	int rule;		/* scx_xcr0_val_check() result, XCR0_OK if usable */
 };
 
 #define MAX_HOPS	(SCX_XCR0_CGROUP_MAX_DEPTH + 2)
@@ -337,7 +441,7 @@ struct resolution {
 	struct hop hops[MAX_HOPS];	/* entries found, in precedence order */
 	int nr;
 	int used;			/* index of the one that applies, or -1 */
-	__u64 mask;			/* the mask that applies */
+	__u64 val;			/* the policy value that applies */
 	const char *src;		/* "tid", "pid", "cgroup", "default", "none" */
 };
 
@@ -346,7 +450,7 @@ static void consider(struct resolution *r, const struct pinned *m, enum target_k
 {
 	struct target t = { .kind = kind };
 	struct hop *h;
-	__u64 mask;
+	__u64 val;
 
 	if (r->nr == MAX_HOPS)
 		return;
@@ -354,17 +458,17 @@ static void consider(struct resolution *r, const struct pinned *m, enum target_k
 		t.cgid = key;
 	else
 		t.id = key;
-	if (entry_get(m, &t, &mask))
+	if (entry_get(m, &t, &val))
 		return;
 	h = &r->hops[r->nr];
 	h->kind = kind;
 	h->key = key;
 	snprintf(h->path, sizeof(h->path), "%s", path ? path : "");
-	h->mask = mask;
-	h->rule = mask ? xcr0_check(mask, supported) : XCR0_OK;
+	h->val = val;
+	h->rule = scx_xcr0_val_check(val, supported);
 	if (h->rule == XCR0_OK && r->used < 0) {
 		r->used = r->nr;
-		r->mask = mask;
+		r->val = val;
 		r->src = target_name(kind);
 	}
 	r->nr++;
@@ -397,7 +501,7 @@ static void json_hops(struct json *j, const struct resolution *r)
 		json_u64(j, "key", h->key);
 		if (h->kind == TARGET_CGROUP)
 			json_str(j, "path", h->path);
-		json_mask(j, "mask", h->mask);
+		json_val(j, "mask", h->val);
 		json_bool(j, "applies", i == r->used);
 		json_str(j, "invalid", h->rule ? xcr0_rule_str(h->rule) : NULL);
 		json_obj_end(j);
@@ -414,11 +518,11 @@ static void print_hops(const struct resolution *r)
 
 		if (h->kind == TARGET_CGROUP)
 			printf("  %s cgroup %s: %s", i == r->used ? "*" : " ", h->path,
-			       mask_str(h->mask));
+			       val_str(h->val));
 		else
 			printf("  %s %s %llu: %s", i == r->used ? "*" : " ",
 			       target_name(h->kind), (unsigned long long)h->key,
-			       mask_str(h->mask));
+			       val_str(h->val));
 		if (h->rule)
 			printf("  INVALID, skipped: %s", xcr0_rule_str(h->rule));
 		printf("\n");
@@ -429,9 +533,32 @@ static void help_get(FILE *f)
 {
 	fprintf(f,
 		"usage: scx_xcr0 get (--pid P | --tid T | --cgroup PATH) [--json]\n"
-		"  The mask that applies and which entry it comes from; for a task\n"
-		"  also what the kernel holds (x86_xcr0 in /proc/TID/status) and the\n"
-		"  scheduler's cached view.\n");
+		"  For a task: its applied mask (what its program runs with) and its\n"
+		"  pending mask (what its next program gets at execve()) as the kernel\n"
+		"  holds them (x86_xcr0 and x86_xcr0_pending in /proc/TID/status), where\n"
+		"  the pending mask came from, the policy that applies and which entry\n"
+		"  it comes from, and the scheduler's cached view. For a cgroup: the\n"
+		"  policy that applies to it.\n");
+}
+
+/* A mask as /proc shows it: 0 (none) is the full mask. */
+static __u64 full_if_none(__u64 mask, __u64 supported)
+{
+	return mask ? mask : supported;
+}
+
+/*
+ * Where @tid's pending mask came from: the policy level the scheduler set it
+ * from, if its last accepted value is that mask; otherwise the task had it
+ * before (copied from its parent at fork, or set by an earlier scheduler).
+ */
+static const char *pending_source(bool have_tv, const struct scx_xcr0_task *tv,
+				   __u64 pending, __u64 supported)
+{
+	if (have_tv && !tv->err && tv->set == tv->want &&
+	    full_if_none(scx_xcr0_val_mask(tv->set), supported) == pending)
+		return src_name(tv->src);
+	return "inherited";
 }
 
 static int get_task(const struct cli_target *ct, const struct pinned *m, __u64 supported)
@@ -441,7 +568,8 @@ static int get_task(const struct cli_target *ct, const struct pinned *m, __u64 s
 	struct scx_xcr0_task tv;
 	char cg[PATH_MAX], desc[PATH_MAX + 32];
 	bool have_info, have_kernel, have_tv, attached, managed, exempt;
-	__u64 kmask = 0;
+	__u64 applied = 0, pending = 0;
+	const char *psrc = NULL;
 	int policy;
 
 	have_info = !maps_info(m, &info);
@@ -452,7 +580,7 @@ static int get_task(const struct cli_target *ct, const struct pinned *m, __u64 s
 		return -ESRCH;
 	consider_cgroups(&r, m, cg, supported);
 	if (r.used < 0 && have_info && info.default_mask) {
-		r.mask = info.default_mask;
+		r.val = info.default_mask;
 		r.src = "default";
 	}
 
@@ -465,11 +593,13 @@ static int get_task(const struct cli_target *ct, const struct pinned *m, __u64 s
 	exempt = ct->ti.kthread || (have_info && (__u64)ct->ti.tgid == info.daemon_pid);
 	if (exempt) {
 		r.used = -1;
-		r.mask = 0;
+		r.val = 0;
 		r.src = "none";
 	}
-	have_kernel = !task_kernel_xcr0(ct->ti.tid, &kmask);
+	have_kernel = !task_xcr0(ct->ti.tid, &applied, &pending);
 	have_tv = attached && !maps_task(m, ct->ti.tid, &tv);
+	if (have_kernel)
+		psrc = pending_source(have_tv, &tv, pending, supported);
 
 	if (json_out) {
 		struct json j;
@@ -479,20 +609,26 @@ static int get_task(const struct cli_target *ct, const struct pinned *m, __u64 s
 		json_u64(&j, "pid", ct->ti.tgid);
 		json_str(&j, "comm", ct->ti.comm);
 		json_str(&j, "cgroup", cg);
-		json_mask(&j, "mask", r.mask);
+		if (have_kernel) {
+			json_mask(&j, "applied", applied);
+			json_mask(&j, "pending", pending);
+			json_bool(&j, "pending_at_next_exec", pending != applied);
+		} else {
+			json_null(&j, "applied");
+			json_null(&j, "pending");
+			json_null(&j, "pending_at_next_exec");
+		}
+		json_str(&j, "pending_source", psrc);
+		json_val(&j, "mask", r.val);
 		json_str(&j, "source", r.src);
 		json_hops(&j, &r);
 		json_bool(&j, "attached", attached);
 		json_bool(&j, "managed", managed);
 		json_str(&j, "sched_policy", policy < 0 ? NULL : task_policy_name(policy));
-		if (have_kernel)
-			json_mask(&j, "kernel_xcr0", kmask);
-		else
-			json_null(&j, "kernel_xcr0");
 		if (have_tv) {
 			json_obj(&j, "scheduler");
-			json_mask(&j, "applied", tv.mask);
-			json_mask(&j, "resolved", tv.want);
+			json_val(&j, "set", tv.set);
+			json_val(&j, "resolved", tv.want);
 			json_str(&j, "source", src_name(tv.src));
 			json_s64(&j, "kfunc_error", tv.err);
 			json_obj_end(&j);
@@ -504,29 +640,33 @@ static int get_task(const struct cli_target *ct, const struct pinned *m, __u64 s
 	}
 
 	snprintf(desc, sizeof(desc), "tid %d of pid %d (%s)", ct->ti.tid, ct->ti.tgid, ct->ti.comm);
-	printf("%s: %s from %s\n", desc, mask_str(r.mask), r.src);
-	print_hops(&r);
-	printf("  cgroup %s\n", cg);
-	if (have_kernel)
-		printf("  kernel: x86_xcr0 %s\n", mask_str(kmask));
-	else
+	printf("%s\n", desc);
+	if (have_kernel) {
+		printf("  applied: %s\n", mask_str(applied));
+		printf("  pending: %s from %s, %s\n", mask_str(pending), psrc,
+		       pending == applied ? "as applied" : "applies at next exec");
+	} else {
 		printf("  kernel: no x86_xcr0 line in /proc/%d/status (not the scx_xcr0 kernel?)\n",
 		       ct->ti.tid);
+	}
+	printf("  policy: %s from %s\n", val_str(r.val), r.src);
+	print_hops(&r);
+	printf("  cgroup %s\n", cg);
 	if (have_tv) {
-		printf("  scheduler: applied %s, resolved %s from %s", mask_str(tv.mask),
-		       mask_str(tv.want), src_name(tv.src));
+		printf("  scheduler: set %s, resolved %s from %s", val_str(tv.set),
+		       val_str(tv.want), src_name(tv.src));
 		if (tv.err)
 			printf(", kfunc error %d (%s)", tv.err, strerror(-tv.err));
 		printf("\n");
 	}
 	if (!attached)
-		printf("  not applied: the scheduler is not attached (start `scx_xcr0 daemon`)\n");
+		printf("  policy not applied: the scheduler is not attached (start `scx_xcr0 daemon`); the task keeps its masks\n");
 	else if (ct->ti.kthread)
-		printf("  not applied: kernel threads are never masked\n");
+		printf("  policy not applied: kernel threads are never masked\n");
 	else if (exempt)
-		printf("  not applied: the scx_xcr0 daemon is never masked\n");
+		printf("  policy not applied: the scx_xcr0 daemon is never masked\n");
 	else if (!managed)
-		printf("  not applied: %s tasks are not run by the scheduler%s\n",
+		printf("  policy not applied: %s tasks are not run by the scheduler%s\n",
 		       policy < 0 ? "these" : task_policy_name(policy),
 		       have_info && (info.flags & SCX_XCR0_INFO_PARTIAL) ?
 		       " in partial mode (`scx_xcr0 run` makes a command SCHED_EXT)" : "");
@@ -540,7 +680,7 @@ static int get_cgroup(const struct cli_target *ct, const struct pinned *m, __u64
 
 	consider_cgroups(&r, m, ct->path, supported);
 	if (r.used < 0 && !maps_info(m, &info) && info.default_mask) {
-		r.mask = info.default_mask;
+		r.val = info.default_mask;
 		r.src = "default";
 	}
 	fail_clear();
@@ -549,15 +689,16 @@ static int get_cgroup(const struct cli_target *ct, const struct pinned *m, __u64
 
 		json_begin(&j, stdout);
 		json_target(&j, ct);
-		json_mask(&j, "mask", r.mask);
+		json_val(&j, "mask", r.val);
 		json_str(&j, "source", r.src);
 		json_hops(&j, &r);
 		json_end(&j);
 		return 0;
 	}
-	printf("cgroup %s: %s from %s\n", ct->path, mask_str(r.mask),
+	printf("cgroup %s: %s from %s, %s\n", ct->path, val_str(r.val),
 	       r.used >= 0 ? (r.used == 0 && !strcmp(r.hops[0].path, ct->path) ?
-			      "its own entry" : "an ancestor's entry") : r.src);
+			      "its own entry" : "an ancestor's entry") : r.src,
+	       val_when(r.val));
 	print_hops(&r);
 	return 0;
 }
@@ -569,7 +710,7 @@ int cmd_get(int argc, char **argv)
 	__u64 supported;
 	int ret;
 
-	ret = parse_target("get", argc, argv, false, &ct, help_get);
+	ret = parse_target("get", argc, argv, 0, &ct, help_get);
 	if (ret)
 		return ret > 0 ? 0 : ret;
 	if (optind != argc)
@@ -594,7 +735,6 @@ int cmd_get(int argc, char **argv)
 	return ret;
 }
 
-/* Parse the options of list and status: only --json and -v. */
 /*
  * The options every command takes: --json, -v, -h. @optstring is "vh", or
  * "+vh" to stop at the first argument. Returns 0, 1 when help was printed,
@@ -618,264 +758,4 @@ int cli_parse_common(const char *cmd, int argc, char **argv,
 			return ret;
 	}
 	return 0;
-}
-
-static int parse_plain(const char *cmd, int argc, char **argv, void (*help)(FILE *))
-{
-	int ret = cli_parse_common(cmd, argc, argv, "vh", help);
-
-	if (ret)
-		return ret;
-	if (optind != argc)
-		return fail(-EINVAL, "%s takes no arguments ('%s')", cmd, argv[optind]);
-	return 0;
-}
-
-static void help_list(FILE *f)
-{
-	fprintf(f,
-		"usage: scx_xcr0 list [--json]\n"
-		"  Every policy entry of the pinned maps, marking those the scheduler\n"
-		"  refuses (invalid masks) and those whose task or cgroup is gone.\n");
-}
-
-int cmd_list(int argc, char **argv)
-{
-	static const enum target_kind kinds[] = { TARGET_TID, TARGET_PID, TARGET_CGROUP };
-	struct pinned m;
-	struct json j;
-	__u64 supported, mask;
-	struct target t;
-	size_t k, n = 0;
-	int ret;
-
-	ret = parse_plain("list", argc, argv, help_list);
-	if (ret)
-		return ret > 0 ? 0 : ret;
-	ret = maps_open(&m);
-	if (ret)
-		return ret;
-	supported = cli_supported(&m);
-
-	if (json_out) {
-		json_begin(&j, stdout);
-		json_arr(&j, "entries");
-	} else {
-		printf("%-6s %-10s %-34s %s\n", "KIND", "KEY", "MASK", "WHO");
-	}
-	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
-		bool started = false;
-
-		while ((ret = entry_next(&m, kinds[k], &started, &t, &mask)) > 0) {
-			int rule = mask ? xcr0_check(mask, supported) : XCR0_OK;
-			char who[PATH_MAX + 32] = "";
-			struct task_info ti;
-			bool gone = false;
-			__u64 key = t.kind == TARGET_CGROUP ? t.cgid : t.id;
-
-			if (t.kind == TARGET_CGROUP) {
-				gone = cgroup_path_of(t.cgid, who, sizeof(who)) != 0;
-			} else {
-				gone = task_lookup(t.id, &ti) != 0 ||
-				       (t.kind == TARGET_PID && ti.tgid != ti.tid);
-				fail_clear();
-				if (!gone)
-					snprintf(who, sizeof(who), "%s", ti.comm);
-			}
-			n++;
-			if (json_out) {
-				json_obj(&j, NULL);
-				json_str(&j, "kind", target_name(t.kind));
-				json_u64(&j, "key", key);
-				json_mask(&j, "mask", mask);
-				json_str(&j, t.kind == TARGET_CGROUP ? "path" : "comm",
-					 gone ? NULL : who);
-				json_bool(&j, "gone", gone);
-				json_str(&j, "invalid", rule ? xcr0_rule_str(rule) : NULL);
-				json_obj_end(&j);
-				continue;
-			}
-			printf("%-6s %-10llu %-34s %s%s", target_name(t.kind),
-			       (unsigned long long)key, mask_str(mask), gone ? "(gone)" : who,
-			       rule ? "  INVALID: " : "");
-			printf("%s\n", rule ? xcr0_rule_str(rule) : "");
-		}
-		if (ret < 0)
-			break;
-	}
-	if (json_out && ret >= 0) {
-		json_arr_end(&j);
-		json_end(&j);
-	} else if (ret >= 0 && !n) {
-		printf("(no entries)\n");
-	}
-	maps_close(&m);
-	return ret < 0 ? ret : 0;
-}
-
-static void help_status(FILE *f)
-{
-	fprintf(f,
-		"usage: scx_xcr0 status [--json]\n"
-		"  Whether the scheduler is attached and by which daemon, its mode,\n"
-		"  the policy entries, tasks per effective mask and the counters.\n");
-}
-
-/* Count the entries of one policy map and how many the scheduler refuses. */
-static int count_entries(const struct pinned *m, enum target_kind kind, __u64 supported,
-			 unsigned int *nr, unsigned int *invalid)
-{
-	bool started = false;
-	struct target t;
-	__u64 mask;
-	int ret;
-
-	*nr = *invalid = 0;
-	while ((ret = entry_next(m, kind, &started, &t, &mask)) > 0) {
-		(*nr)++;
-		if (mask && xcr0_check(mask, supported))
-			(*invalid)++;
-	}
-	return ret;
-}
-
-int cmd_status(int argc, char **argv)
-{
-	static const char *const stat_names[SCX_XCR0_NR_STATS] = {
-		[SCX_XCR0_STAT_RESOLVE] = "resolutions",
-		[SCX_XCR0_STAT_KFUNC_ERR] = "kfunc_errors",
-		[SCX_XCR0_STAT_INVALID] = "invalid_entries_seen",
-		[SCX_XCR0_STAT_SET] = "masks_set",
-	};
-	unsigned int nr[3], invalid[3];
-	struct scx_xcr0_info info;
-	__u64 stats[SCX_XCR0_NR_STATS], gen = 0, supported;
-	char ops[64], state[64];
-	bool pinned, have_info = false, daemon_alive = false;
-	struct pinned m;
-	struct json j;
-	int ret, k;
-
-	ret = parse_plain("status", argc, argv, help_status);
-	if (ret)
-		return ret > 0 ? 0 : ret;
-	attached_ops(ops, sizeof(ops));
-	if (read_text(SCX_SYSFS_STATE, state, sizeof(state)) < 0)
-		snprintf(state, sizeof(state), "unavailable (no sched_ext in this kernel)");
-	pinned = maps_pinned();
-
-	if (!pinned) {
-		if (json_out) {
-			json_begin(&j, stdout);
-			json_str(&j, "sched_ext", state);
-			json_str(&j, "attached_scheduler", ops[0] ? ops : NULL);
-			json_bool(&j, "attached", !strcmp(ops, "xcr0"));
-			json_bool(&j, "pinned", false);
-			json_end(&j);
-		} else {
-			printf("sched_ext: %s%s%s\n", state, ops[0] ? ", scheduler " : "", ops);
-			printf("scx_xcr0: not running, no maps pinned at %s; start `scx_xcr0 daemon`\n",
-			       SCX_XCR0_PIN_DIR);
-		}
-		return 0;
-	}
-
-	ret = maps_open(&m);
-	if (ret)
-		return ret;
-	have_info = !maps_info(&m, &info);
-	fail_clear();
-	if (have_info)
-		daemon_alive = !kill(info.daemon_pid, 0) || errno == EPERM;
-	supported = cli_supported(&m);
-	for (k = 0; k < 3 && !ret; k++)
-		ret = count_entries(&m, k, supported, &nr[k], &invalid[k]);
-	if (!ret)
-		ret = maps_gen(&m, &gen);
-	if (!ret)
-		ret = maps_stats(&m, stats);
-	if (ret)
-		goto out;
-
-	if (json_out) {
-		bool started = false;
-		__u64 key, next;
-		__s64 cnt;
-
-		json_begin(&j, stdout);
-		json_str(&j, "sched_ext", state);
-		json_str(&j, "attached_scheduler", ops[0] ? ops : NULL);
-		json_bool(&j, "attached", !strcmp(ops, "xcr0"));
-		json_bool(&j, "pinned", true);
-		if (have_info) {
-			json_u64(&j, "daemon_pid", info.daemon_pid);
-			json_bool(&j, "daemon_running", daemon_alive);
-			json_str(&j, "mode", info.flags & SCX_XCR0_INFO_PARTIAL ? "partial" : "full");
-			json_u64(&j, "refresh_ms", info.refresh_ms);
-			json_mask(&j, "default", info.default_mask);
-		}
-		json_mask(&j, "supported", supported);
-		json_u64(&j, "generation", gen);
-		json_obj(&j, "entries");
-		for (k = 0; k < 3; k++) {
-			json_obj(&j, target_name(k));
-			json_u64(&j, "count", nr[k]);
-			json_u64(&j, "invalid", invalid[k]);
-			json_obj_end(&j);
-		}
-		json_obj_end(&j);
-		json_obj(&j, "stats");
-		for (k = 0; k < SCX_XCR0_NR_STATS; k++)
-			json_u64(&j, stat_names[k], stats[k]);
-		json_obj_end(&j);
-		json_arr(&j, "tasks");
-		while (!bpf_map_get_next_key(m.tasks, started ? &key : NULL, &next)) {
-			started = true;
-			key = next;
-			if (bpf_map_lookup_elem(m.tasks, &key, &cnt) || cnt <= 0)
-				continue;
-			json_obj(&j, NULL);
-			json_mask(&j, "mask", key);
-			json_s64(&j, "tasks", cnt);
-			json_obj_end(&j);
-		}
-		json_arr_end(&j);
-		json_end(&j);
-	} else {
-		bool started = false;
-		__u64 key, next;
-		__s64 cnt;
-
-		printf("sched_ext: %s%s%s\n", state, ops[0] ? ", scheduler " : "", ops);
-		if (strcmp(ops, "xcr0"))
-			printf("scx_xcr0: NOT attached; maps are pinned, entries apply once `scx_xcr0 daemon` runs\n");
-		if (have_info) {
-			printf("daemon: pid %llu, %s\n", (unsigned long long)info.daemon_pid,
-			       daemon_alive ? "running" : "gone (the scheduler stays attached while its link is pinned)");
-			printf("mode: %s, refresh %llu ms, default %s\n",
-			       info.flags & SCX_XCR0_INFO_PARTIAL ? "partial (SCHED_EXT tasks only)" :
-			       "full (every task)", (unsigned long long)info.refresh_ms,
-			       mask_str(info.default_mask));
-		}
-		printf("supported: %s\n", mask_str(supported));
-		printf("policy: %u tid, %u pid, %u cgroup entries, generation %llu\n",
-		       nr[0], nr[1], nr[2], (unsigned long long)gen);
-		if (invalid[0] + invalid[1] + invalid[2])
-			printf("  INVALID entries (refused by the scheduler): %u tid, %u pid, %u cgroup; see `scx_xcr0 list`\n",
-			       invalid[0], invalid[1], invalid[2]);
-		printf("counters:");
-		for (k = 0; k < SCX_XCR0_NR_STATS; k++)
-			printf(" %s %llu", stat_names[k], (unsigned long long)stats[k]);
-		printf("\ntasks per effective mask:\n");
-		while (!bpf_map_get_next_key(m.tasks, started ? &key : NULL, &next)) {
-			started = true;
-			key = next;
-			if (bpf_map_lookup_elem(m.tasks, &key, &cnt) || cnt <= 0)
-				continue;
-			printf("  %-34s %lld\n", mask_str(key), (long long)cnt);
-		}
-	}
-out:
-	maps_close(&m);
-	return ret;
 }

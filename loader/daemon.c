@@ -3,6 +3,7 @@
  * scx_xcr0 daemon: load and attach the scheduler, pin its maps and link so
  * that the CLI (and bpftool) can find them, keep the policy directory in
  * the xcr0_cgroup map, and take it all down again on SIGINT/SIGTERM.
+ * Taking it down changes no task's masks: running programs keep theirs.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -80,20 +81,33 @@ static int check_sched_ext(void)
 		    name, SCX_SYSFS_OPS);
 }
 
-/* The kernel must have the kfunc that makes masks real; ask its BTF. */
+/*
+ * The kernel must have the kfunc that makes masks real, with the flags
+ * argument of the pending/applied ABI (an earlier version of the patches
+ * had two arguments and applied every mask at once); ask its BTF.
+ */
 static int check_kfunc(void)
 {
+	const struct btf_type *t;
 	struct btf *btf;
-	int id;
+	int id, nr_args = -1;
 
 	btf = btf__load_vmlinux_btf();
 	if (!btf)
 		return fail(-errno, "cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s; the kernel needs CONFIG_DEBUG_INFO_BTF",
 			    strerror(errno));
 	id = btf__find_by_name_kind(btf, KFUNC_SET, BTF_KIND_FUNC);
+	if (id >= 0) {
+		t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+		if (t && btf_is_func_proto(t))
+			nr_args = btf_vlen(t);
+	}
 	btf__free(btf);
 	if (id < 0)
 		return fail(-EOPNOTSUPP, "this kernel lacks %s(); boot the scx_xcr0 kernel", KFUNC_SET);
+	if (nr_args != 3)
+		return fail(-EOPNOTSUPP, "this kernel's %s() takes %d arguments, not 3 (p, xcr0, flags): it predates pending and applied masks; boot a kernel built from kernel/series",
+			    KFUNC_SET, nr_args);
 	return 0;
 }
 
@@ -115,13 +129,13 @@ static int write_info(struct daemon *d)
 }
 
 /*
- * The stats and task counts describe one attachment; maps reused from an
- * earlier run (a restart, or a daemon that was killed) start from zero.
+ * The stats describe one attachment; maps reused from an earlier run (a
+ * restart, or a daemon that was killed) start from zero.
  */
 static int reset_stats(struct daemon *d)
 {
 	int nr_cpus = libbpf_num_possible_cpus(), fd;
-	__u64 *zeros, key, next;
+	__u64 *zeros;
 	__u32 idx;
 	int ret = 0;
 
@@ -137,11 +151,6 @@ static int reset_stats(struct daemon *d)
 		}
 	}
 	free(zeros);
-	fd = bpf_map__fd(d->skel->maps.xcr0_tasks);
-	while (!ret && !bpf_map_get_next_key(fd, NULL, &next)) {
-		key = next;
-		bpf_map_delete_elem(fd, &key);
-	}
 	return ret;
 }
 
@@ -264,7 +273,7 @@ static void unpin_all(struct daemon *d)
 	rmdir(SCX_XCR0_PIN_DIR);
 }
 
-/* Detach (the kernel clears every mask) and free; the pins stay. */
+/* Detach (every task keeps its masks) and free; the pins stay. */
 static void detach(struct daemon *d)
 {
 	if (d->link) {
@@ -439,6 +448,7 @@ restart:
 	if (loop(d) == END_SIGNAL) {
 		detach(d);
 		unpin_all(d);
+		fprintf(stderr, "scx_xcr0: detached; every task keeps its masks, running programs included\n");
 		/* the exit record says "unregistered from user space" */
 		UEI_REPORT(d->skel, uei);
 		destroy(d);
@@ -458,8 +468,8 @@ restart:
 	unpin_all(d);
 	destroy(d);
 	if (ret >= SCX_EXIT_ERROR)
-		return fail(-ECANCELED, "the scheduler was ejected by an error (reason above); every mask was cleared");
-	return fail(-ECANCELED, "the scheduler was detached from outside (reason above); every mask was cleared");
+		return fail(-ECANCELED, "the scheduler was ejected by an error (reason above); tasks keep the masks they have, and no policy applies until the daemon runs again");
+	return fail(-ECANCELED, "the scheduler was detached from outside (reason above); tasks keep the masks they have, and no policy applies until the daemon runs again");
 }
 
 static void usage_daemon(FILE *f)
@@ -468,9 +478,9 @@ static void usage_daemon(FILE *f)
 		"usage: scx_xcr0 daemon [--partial] [--default MASK] [--policy-dir DIR]\n"
 		"                       [--refresh-ms N] [-v]\n"
 		"  --partial          schedule (and mask) only SCHED_EXT tasks\n"
-		"  --default MASK     mask of tasks that no entry covers (default: none);\n"
-		"                     running programs get it too, and code they chose\n"
-		"                     for a removed component then raises SIGILL\n"
+		"  --default MASK     mask of tasks that no entry covers (default: none),\n"
+		"                     for each program at its next execve(); running\n"
+		"                     programs keep theirs\n"
 		"  --policy-dir DIR   cgroup rules from DIR/*.policy, reloaded on change\n"
 		"                     and on SIGHUP\n"
 		"  --refresh-ms N     look policy up again at least every N ms (default %d)\n"

@@ -20,8 +20,8 @@ static const struct {
 	const char *args;
 } cmds[] = {
 	{ "daemon", cmd_daemon, "[--partial] [--default MASK] [--policy-dir DIR] [--refresh-ms N]" },
-	{ "set", cmd_set, "(--pid P | --tid T | --cgroup PATH) MASK" },
-	{ "clear", cmd_clear, "(--pid P | --tid T | --cgroup PATH | --cgroup-id ID)" },
+	{ "set", cmd_set, "(--pid P | --tid T | --cgroup PATH) [--live] MASK" },
+	{ "clear", cmd_clear, "(--pid P | --tid T | --cgroup PATH | --cgroup-id ID) [--live]" },
 	{ "get", cmd_get, "(--pid P | --tid T | --cgroup PATH)" },
 	{ "list", cmd_list, "" },
 	{ "status", cmd_status, "" },
@@ -38,8 +38,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"\nMASK: 0x207, 519, x87,sse,avx,pkru, x86-64-v2|v3|v4, full, none,\n"
 		"      full-avx512, -pkru, x86-64-v3+pkru (see `scx_xcr0 COMMAND -h`)\n"
-		"Policy lives in maps pinned at /sys/fs/bpf/scx_xcr0 by the daemon; all\n"
-		"commands need root.\n");
+		"A mask reaches each program when it next calls execve(); running programs\n"
+		"keep theirs unless asked (--live). Policy lives in maps pinned at\n"
+		"/sys/fs/bpf/scx_xcr0 by the daemon; all commands need root.\n");
 }
 
 /* libbpf's messages only with -v: without it, errors come from us, once. */

@@ -45,7 +45,6 @@ int maps_open(struct pinned *m)
 		{ SCX_XCR0_MAP_CGROUP, &m->cgroup },
 		{ SCX_XCR0_MAP_GEN, &m->gen },
 		{ SCX_XCR0_MAP_STATS, &m->stats },
-		{ SCX_XCR0_MAP_TASKS, &m->tasks },
 		{ SCX_XCR0_MAP_TASK, &m->task },
 		{ SCX_XCR0_MAP_INFO, &m->info },
 	};
@@ -67,7 +66,7 @@ int maps_open(struct pinned *m)
 void maps_close(struct pinned *m)
 {
 	int *fds[] = { &m->tid, &m->pid, &m->cgroup, &m->gen, &m->stats,
-		       &m->tasks, &m->task, &m->info };
+		       &m->task, &m->info };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(fds); i++) {
@@ -165,9 +164,9 @@ const char *src_name(__u32 src)
 	}
 }
 
-int entry_set(const struct pinned *m, const struct target *t, __u64 mask)
+int entry_set(const struct pinned *m, const struct target *t, __u64 val)
 {
-	if (bpf_map_update_elem(policy_fd(m, t->kind), target_key(t), &mask, BPF_ANY)) {
+	if (bpf_map_update_elem(policy_fd(m, t->kind), target_key(t), &val, BPF_ANY)) {
 		if (errno == E2BIG)
 			return fail(-E2BIG, "%s is full; clear entries first (`scx_xcr0 list`)",
 				    map_name(t->kind));
@@ -176,9 +175,9 @@ int entry_set(const struct pinned *m, const struct target *t, __u64 mask)
 	return 0;
 }
 
-int entry_get(const struct pinned *m, const struct target *t, __u64 *mask)
+int entry_get(const struct pinned *m, const struct target *t, __u64 *val)
 {
-	if (bpf_map_lookup_elem(policy_fd(m, t->kind), target_key(t), mask)) {
+	if (bpf_map_lookup_elem(policy_fd(m, t->kind), target_key(t), val)) {
 		if (errno == ENOENT)
 			return -ENOENT;
 		return fail(-errno, "cannot read %s: %s", map_name(t->kind), strerror(errno));
@@ -198,7 +197,7 @@ int entry_del(const struct pinned *m, const struct target *t)
 }
 
 int entry_next(const struct pinned *m, enum target_kind kind, bool *started,
-	       struct target *t, __u64 *mask)
+	       struct target *t, __u64 *val)
 {
 	int fd = policy_fd(m, kind);
 	union {
@@ -225,7 +224,7 @@ int entry_next(const struct pinned *m, enum target_kind kind, bool *started,
 		else
 			t->id = next.id;
 		/* an entry deleted under us: move on */
-		if (!bpf_map_lookup_elem(fd, &next, mask))
+		if (!bpf_map_lookup_elem(fd, &next, val))
 			return 1;
 		if (errno != ENOENT)
 			return fail(-errno, "cannot read %s: %s", map_name(kind), strerror(errno));
@@ -270,17 +269,51 @@ int maps_stats(const struct pinned *m, __u64 stats[SCX_XCR0_NR_STATS])
 	return ret;
 }
 
+static int thread_pidfd(pid_t tid)
+{
+	int pidfd = syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+
+	if (pidfd < 0 && errno == EINVAL)
+		pidfd = syscall(SYS_pidfd_open, tid, 0);
+	return pidfd;
+}
+
 int maps_task(const struct pinned *m, pid_t tid, struct scx_xcr0_task *tv)
 {
 	int pidfd, ret = 0;
 
-	pidfd = syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
-	if (pidfd < 0 && errno == EINVAL)
-		pidfd = syscall(SYS_pidfd_open, tid, 0);
+	pidfd = thread_pidfd(tid);
 	if (pidfd < 0)
 		return -ENOENT;
 	if (bpf_map_lookup_elem(m->task, &pidfd, tv))
 		ret = -ENOENT;
+	close(pidfd);
+	return ret;
+}
+
+/*
+ * The scheduler writes the same storage under the task's rq lock; a write
+ * of ours that races it may bring back an older @set, which only costs one
+ * more kfunc call at the resolution that @stale forces.
+ */
+int maps_task_live_once(const struct pinned *m, pid_t tid)
+{
+	struct scx_xcr0_task tv;
+	int pidfd, ret = 0;
+
+	pidfd = thread_pidfd(tid);
+	if (pidfd < 0)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(m->task, &pidfd, &tv)) {
+		ret = -ENOENT;
+		goto out;
+	}
+	tv.live_once = 1;
+	tv.stale = 1;
+	if (bpf_map_update_elem(m->task, &pidfd, &tv, BPF_EXIST))
+		ret = errno == ENOENT ? -ENOENT :
+		      fail(-errno, "cannot write %s: %s", SCX_XCR0_MAP_TASK, strerror(errno));
+out:
 	close(pidfd);
 	return ret;
 }

@@ -27,7 +27,7 @@ struct target {
 
 struct pinned {
 	int tid, pid, cgroup;	/* policy maps */
-	int gen, stats, tasks, task, info;
+	int gen, stats, task, info;
 };
 
 /*
@@ -45,11 +45,12 @@ int maps_gen(const struct pinned *m, __u64 *gen);
 int maps_bump_gen(const struct pinned *m);
 
 /*
- * Policy entries. entry_get returns -ENOENT if @t has none (no message);
- * entry_del records one in that case.
+ * Policy entries; a value is a mask and SCX_XCR0_VAL_LIVE. entry_get
+ * returns -ENOENT if @t has none (no message); entry_del records one in
+ * that case.
  */
-int entry_set(const struct pinned *m, const struct target *t, __u64 mask);
-int entry_get(const struct pinned *m, const struct target *t, __u64 *mask);
+int entry_set(const struct pinned *m, const struct target *t, __u64 val);
+int entry_get(const struct pinned *m, const struct target *t, __u64 *val);
 int entry_del(const struct pinned *m, const struct target *t);
 
 /*
@@ -57,7 +58,7 @@ int entry_del(const struct pinned *m, const struct target *t);
  * *@started false; returns 1 with the next key and value, 0 at the end.
  */
 int entry_next(const struct pinned *m, enum target_kind kind, bool *started,
-	       struct target *t, __u64 *mask);
+	       struct target *t, __u64 *val);
 
 /*
  * maps_info - what the daemon that loaded the scheduler recorded; -ENOENT
@@ -73,6 +74,13 @@ int maps_stats(const struct pinned *m, __u64 stats[SCX_XCR0_NR_STATS]);
  * -ENOENT (no message) if it has none (not managed, or no such task).
  */
 int maps_task(const struct pinned *m, pid_t tid, struct scx_xcr0_task *tv);
+
+/*
+ * maps_task_live_once - have the scheduler apply thread @tid's next
+ * resolution live (SCX_XCR0_LIVE), once, and resolve soon. -ENOENT (no
+ * message) if the scheduler does not manage it.
+ */
+int maps_task_live_once(const struct pinned *m, pid_t tid);
 
 /* target_name - "tid", "pid" or "cgroup". */
 const char *target_name(enum target_kind kind);

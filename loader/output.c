@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "xcr0.h"
+#include "scx_xcr0.h"
 #include "mask.h"
 #include "output.h"
 #include "util.h"
@@ -158,12 +159,37 @@ void json_mask(struct json *j, const char *key, __u64 mask)
 	json_arr_end(j);
 }
 
+static char *next_buf(void)
+{
+	static char bufs[4][XCR0_MASK_FMT_MAX + 8];
+	static unsigned int next;
+
+	return bufs[next++ % ARRAY_SIZE(bufs)];
+}
+
 const char *mask_str(__u64 mask)
 {
-	static char bufs[4][XCR0_MASK_FMT_MAX];
-	static unsigned int next;
-	char *buf = bufs[next++ % ARRAY_SIZE(bufs)];
+	char *buf = next_buf();
 
-	xcr0_format_mask(mask, buf, sizeof(bufs[0]));
+	xcr0_format_mask(mask, buf, XCR0_MASK_FMT_MAX);
 	return buf;
+}
+
+const char *val_str(__u64 val)
+{
+	char *buf = next_buf();
+	int n = xcr0_format_mask(scx_xcr0_val_mask(val), buf, XCR0_MASK_FMT_MAX);
+
+	if (val & SCX_XCR0_VAL_LIVE && n < XCR0_MASK_FMT_MAX)
+		strcpy(buf + n, " live");
+	return buf;
+}
+
+void json_val(struct json *j, const char *key, __u64 val)
+{
+	char live[64];
+
+	json_mask(j, key, scx_xcr0_val_mask(val));
+	snprintf(live, sizeof(live), "%s_live", key);
+	json_bool(j, live, val & SCX_XCR0_VAL_LIVE);
 }

@@ -47,4 +47,13 @@ void json_mask(struct json *j, const char *key, __u64 mask);
  */
 const char *mask_str(__u64 mask);
 
+/*
+ * val_str - a policy value (mask and SCX_XCR0_VAL_LIVE) the way mask_str()
+ * spells masks, with " live" after it when the bit is set; same buffers.
+ */
+const char *val_str(__u64 val);
+
+/* json_val - json_mask() of a policy value's mask, and @key"_live": bool. */
+void json_val(struct json *j, const char *key, __u64 val);
+
 #endif /* __SCX_XCR0_OUTPUT_H */

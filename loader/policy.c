@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Policy files: one "<cgroup path> <mask>" rule a line. A file is parsed into
+ * Policy files: one "<cgroup path> <mask> [live]" rule a line. A file is parsed into
  * a new rule array and handed over only when every line is good, so a bad
  * edit never changes the policy in force.
  */
@@ -144,7 +144,7 @@ static int normalize_path(struct parser *ps, const char *tok, char **out)
 	return 0;
 }
 
-static int add_rule(struct parser *ps, char *path, __u64 mask)
+static int add_rule(struct parser *ps, char *path, __u64 mask, bool live)
 {
 	struct policy_rule *rules;
 	size_t i;
@@ -175,6 +175,7 @@ static int add_rule(struct parser *ps, char *path, __u64 mask)
 	ps->pol.rules[ps->pol.nr++] = (struct policy_rule){
 		.path = path,
 		.mask = mask,
+		.live = live,
 		.line = ps->line,
 	};
 	return 0;
@@ -184,6 +185,7 @@ static int add_rule(struct parser *ps, char *path, __u64 mask)
 static int parse_line(struct parser *ps, char *line, __u64 supported)
 {
 	char merr[512], *cur = line, *path_tok, *mask_tok, *extra, *path;
+	bool live = false;
 	const unsigned char *c;
 	__u64 mask;
 	int ret;
@@ -215,13 +217,17 @@ static int parse_line(struct parser *ps, char *line, __u64 supported)
 		goto out;
 	}
 	extra = next_token(&cur);
+	if (extra && !strcmp(extra, "live")) {
+		live = true;
+		extra = next_token(&cur);
+	}
 	if (extra) {
-		line_err(ps, "trailing garbage '%.*s%s' after the mask (comments start with '#')",
+		line_err(ps, "trailing garbage '%.*s%s' after the mask (only 'live' may follow it; comments start with '#')",
 			 QUOTE_MAX, extra, more(extra));
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = add_rule(ps, path, mask);
+	ret = add_rule(ps, path, mask, live);
 out:
 	if (ret)
 		free(path);

@@ -2,6 +2,7 @@
 #ifndef __SCX_XCR0_POLICY_H
 #define __SCX_XCR0_POLICY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -11,10 +12,13 @@
  *	# comment
  *	/sys/fs/cgroup/ci.slice		x86-64-v2
  *	build.slice/job.scope		full-avx512	# trailing comment
+ *	batch.slice			x86-64-v3	live
  *
  * A path is absolute under POLICY_CGROUP_ROOT or relative to it; it may not
  * contain whitespace or "..". The mask takes the syntax of xcr0_parse_mask();
- * "none" gives a cgroup no restriction even if an ancestor has one.
+ * "none" gives a cgroup no restriction even if an ancestor has one. A mask
+ * applies to each program at its next execve(); the word "live" after it
+ * applies it to running programs too.
  */
 #define POLICY_CGROUP_ROOT	"/sys/fs/cgroup"
 #define POLICY_LINE_MAX		4096	/* bytes in a line, newline excluded */
@@ -23,6 +27,7 @@
 struct policy_rule {
 	char *path;		/* normalized, absolute: "/sys/fs/cgroup/ci.slice" */
 	__u64 mask;		/* 0: no restriction */
+	bool live;		/* "live": running programs too */
 	unsigned int line;	/* where the rule came from, for messages */
 };
 

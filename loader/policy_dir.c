@@ -7,6 +7,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
+#include "scx_xcr0.h"
 #include "cgroup.h"
 #include "mask.h"
 #include "output.h"
@@ -58,7 +59,7 @@ static int add_file(struct policy_dir *pd, const char *file, struct policy *pol)
 		pd->rules[pd->nr] = (struct cg_rule){
 			.path = strdup(r->path),
 			.origin = strdup(origin),
-			.mask = r->mask,
+			.val = r->mask | (r->live ? SCX_XCR0_VAL_LIVE : 0),
 		};
 		pd->nr++;
 		if (!pd->rules[pd->nr - 1].path || !pd->rules[pd->nr - 1].origin)
@@ -141,7 +142,7 @@ int policy_dir_sync(struct policy_dir *pd, const struct policy_dir *old, int map
 		}
 		if (r->missing)
 			fprintf(stderr, "scx_xcr0: %s: cgroup %s appeared, %s applies\n",
-				r->origin, r->path, mask_str(r->mask));
+				r->origin, r->path, val_str(r->val));
 		r->missing = false;
 		/* installed already: a later `scx_xcr0 set` stands until a reload */
 		if (r->id == id)
@@ -149,7 +150,7 @@ int policy_dir_sync(struct policy_dir *pd, const struct policy_dir *old, int map
 		/* the cgroup was recreated under the same path */
 		if (r->id)
 			bpf_map_delete_elem(map_fd, &r->id);
-		if (bpf_map_update_elem(map_fd, &id, &r->mask, BPF_ANY))
+		if (bpf_map_update_elem(map_fd, &id, &r->val, BPF_ANY))
 			return fail(-errno, "%s: cannot set the mask of %s: %s", r->origin,
 				    r->path, strerror(errno));
 		r->id = id;

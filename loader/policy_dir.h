@@ -15,7 +15,7 @@
 struct cg_rule {
 	char *path;		/* the cgroup, absolute */
 	char *origin;		/* "file:line", for messages */
-	__u64 mask;		/* 0: no restriction */
+	__u64 val;		/* policy value: mask (0: none), SCX_XCR0_VAL_LIVE */
 	__u64 id;		/* cgroup id installed for it, 0 if none */
 	bool missing;		/* the cgroup did not exist at the last sync */
 };

@@ -3,20 +3,20 @@
  * scx_xcr0 run MASK -- CMD: start CMD with MASK in force from its first
  * instruction, and remove its entry when it is done.
  *
- * The parent puts an xcr0_pid entry for the child and bumps the
+ * The parent puts an xcr0_pid entry (not live) for the child and bumps the
  * generation; the child (made SCHED_EXT first in partial mode) waits until
- * XGETBV shows the mask and only then execs CMD: the dynamic loader of CMD
- * reads XGETBV at once to pick its code paths, so CMD must never see more.
- * Processes CMD forks inherit the entry (the scheduler copies it at fork);
- * an entry goes away when its process exits. The parent waits, removes
- * CMD's entry in case the scheduler has not yet, and exits with CMD's status
- * (128 + the signal number if it was killed).
+ * the scheduler has made MASK its pending mask (/proc/self/status) and only
+ * then execs CMD, which the kernel starts with its pending mask applied:
+ * the dynamic loader of CMD reads XGETBV at once to pick its code paths,
+ * and sees MASK. The child itself keeps running with the mask it started
+ * with, so the C library code it chose stays usable. Processes CMD forks
+ * inherit the entry (the scheduler copies it at fork) and the kernel's
+ * masks; an entry goes away when its process exits. The parent waits,
+ * removes CMD's entry in case the scheduler has not yet, and exits with
+ * CMD's status (128 + the signal number if it was killed).
  *
- * Once the entry exists the child may be restricted at any return to user
- * mode, while it still runs this program, whose C library picked AVX
- * string functions at startup. From then on it makes system calls only
- * (no printf, no execvp path search): everything else is done before the
- * fork, and failures go back to the parent as numbers.
+ * The child's failures go back to the parent as numbers, which prints the
+ * one message.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,7 +47,8 @@
 enum child_stage {
 	STAGE_SCHED_EXT = 1,	/* sched_setscheduler(SCHED_EXT) failed: errno */
 	STAGE_GO,		/* the parent went away before saying go */
-	STAGE_TIMEOUT,		/* the mask did not arrive: XGETBV value */
+	STAGE_PROC,		/* /proc/self/status has no masks: errno */
+	STAGE_TIMEOUT,		/* the mask did not arrive: the pending mask */
 	STAGE_EXEC,		/* execve failed: errno */
 };
 
@@ -72,8 +73,10 @@ static void help_run(FILE *f)
 {
 	fprintf(f,
 		"usage: scx_xcr0 run [--json] MASK -- CMD [ARGS...]\n"
-		"  Run CMD with XCR0 mask MASK from its first instruction; in partial\n"
-		"  mode CMD is made SCHED_EXT. Processes CMD starts inherit the mask.\n"
+		"  Run CMD with XCR0 mask MASK from its first instruction: MASK becomes\n"
+		"  this command's pending mask, which the kernel applies when it execs\n"
+		"  CMD. In partial mode CMD is made SCHED_EXT. Processes CMD starts\n"
+		"  inherit the mask.\n"
 		"  Exits with CMD's status (128+N if killed by signal N, 127 if CMD\n"
 		"  cannot be run). A MASK that starts with '-' (-pkru) needs `--`\n"
 		"  before it: run -- -pkru -- CMD. --json prints a summary line on\n"
@@ -119,7 +122,7 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* In the child: tell the parent why, and give up. System calls only. */
+/* In the child: tell the parent why, and give up. */
 __attribute__((noreturn))
 static void child_fail(int fd, int stage, int err, __u64 xcr0)
 {
@@ -138,8 +141,9 @@ static void child(int go, int report, bool partial, __u64 expect, const char *pa
 {
 	struct sched_param sp = { 0 };
 	struct timespec ms = { 0, 1000000 };
+	__u64 applied, pending;
 	long deadline;
-	__u64 cur;
+	int ret;
 	char c;
 
 	if (partial && sched_setscheduler(0, SCHED_EXT, &sp))
@@ -149,9 +153,14 @@ static void child(int go, int report, bool partial, __u64 expect, const char *pa
 		child_fail(report, STAGE_GO, 0, 0);
 
 	deadline = now_ms() + APPLY_TIMEOUT_MS;
-	while ((cur = xcr0_supported()) != expect) {
+	for (;;) {
+		ret = task_xcr0(getpid(), &applied, &pending);
+		if (ret)
+			child_fail(report, STAGE_PROC, -ret, 0);
+		if (pending == expect)
+			break;
 		if (now_ms() > deadline)
-			child_fail(report, STAGE_TIMEOUT, 0, cur);
+			child_fail(report, STAGE_TIMEOUT, 0, pending);
 		/* sleeping makes the scheduler run us again, and resolve */
 		nanosleep(&ms, NULL);
 	}
@@ -166,8 +175,11 @@ static int child_error(const struct child_report *r, const char *cmd, __u64 expe
 	switch (r->stage) {
 	case STAGE_SCHED_EXT:
 		return fail(-r->err, "cannot make the command SCHED_EXT: %s", strerror(r->err));
+	case STAGE_PROC:
+		return fail(-r->err, "cannot read the command's masks from /proc/%d/status: %s; boot the scx_xcr0 kernel",
+			    pid, strerror(r->err));
 	case STAGE_TIMEOUT:
-		return fail(-ETIMEDOUT, "the mask did not take effect within %d ms: XGETBV(0) is 0x%llx, not 0x%llx; see `scx_xcr0 get --pid %d` and `scx_xcr0 status`",
+		return fail(-ETIMEDOUT, "the scheduler did not set the mask within %d ms: the pending mask is 0x%llx, not 0x%llx; see `scx_xcr0 get --pid %d` and `scx_xcr0 status`",
 			    APPLY_TIMEOUT_MS, (unsigned long long)r->xcr0,
 			    (unsigned long long)expect, pid);
 	case STAGE_EXEC:

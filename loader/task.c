@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reading tasks from /proc, see task.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
@@ -92,19 +93,100 @@ int task_check_target(pid_t id, bool want_process, struct task_info *ti)
 	return 0;
 }
 
-int task_kernel_xcr0(pid_t tid, __u64 *mask)
+/* The hex value after "\n@key:\t0x" in @buf, if there is one. */
+static bool status_hex(const char *buf, const char *key, __u64 *val)
 {
-	char val[64], *end;
-	int ret;
+	const char *p = strstr(buf, key);
+	char *end;
 
-	ret = status_field(tid, "x86_xcr0", val, sizeof(val));
+	if (!p)
+		return false;
+	p += strlen(key);
+	*val = strtoull(p, &end, 16);
+	return end != p;
+}
+
+int task_xcr0(pid_t tid, __u64 *applied, __u64 *pending)
+{
+	char path[64], buf[4096];
+	int len;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	len = read_text(path, buf, sizeof(buf));
+	if (len < 0)
+		return len;
+	if (!status_hex(buf, "\nx86_xcr0:\t", applied))
+		return -ENOENT;
+	if (!status_hex(buf, "\nx86_xcr0_pending:\t", pending))
+		*pending = *applied;
+	return 0;
+}
+
+int task_for_each(int (*fn)(pid_t tid, pid_t tgid, void *arg), void *arg)
+{
+	struct dirent *p, *t;
+	DIR *proc, *dir;
+	char path[64];
+	int ret = 0;
+	pid_t tgid;
+
+	proc = opendir("/proc");
+	if (!proc)
+		return -errno;
+	while (!ret && (p = readdir(proc))) {
+		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+			continue;
+		tgid = atoi(p->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/task", tgid);
+		dir = opendir(path);
+		if (!dir)
+			continue;
+		while (!ret && (t = readdir(dir))) {
+			if (t->d_name[0] >= '1' && t->d_name[0] <= '9')
+				ret = fn(atoi(t->d_name), tgid, arg);
+		}
+		closedir(dir);
+	}
+	closedir(proc);
+	return ret;
+}
+
+struct census {
+	struct task_masks *out;
+	size_t max, nr;
+	bool any;
+};
+
+/* Add the masks of thread @tid to the census. */
+static int census_one(pid_t tid, pid_t tgid, void *arg)
+{
+	struct census *c = arg;
+	__u64 applied, pending;
+	size_t i;
+
+	(void)tgid;
+	if (task_xcr0(tid, &applied, &pending))
+		return 0;
+	c->any = true;
+	for (i = 0; i < c->nr; i++) {
+		if (c->out[i].applied == applied && c->out[i].pending == pending) {
+			c->out[i].nr++;
+			return 0;
+		}
+	}
+	if (c->nr < c->max)
+		c->out[c->nr++] = (struct task_masks){ applied, pending, 1 };
+	return 0;
+}
+
+int task_census(struct task_masks *out, size_t max)
+{
+	struct census c = { .out = out, .max = max };
+	int ret = task_for_each(census_one, &c);
+
 	if (ret)
 		return ret;
-	errno = 0;
-	*mask = strtoull(val, &end, 16);
-	if (errno || end == val)
-		return -EINVAL;
-	return 0;
+	return c.any ? (int)c.nr : -ENOENT;
 }
 
 int task_sched_policy(pid_t tid)

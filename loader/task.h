@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What /proc says about a task: whether it exists, its process, whether it
- * is a kernel thread, its scheduling policy and the x86_xcr0 line the
+ * is a kernel thread, its scheduling policy and the x86_xcr0 lines the
  * scx_xcr0 kernel adds to /proc/<pid>/status.
  */
 #ifndef __SCX_XCR0_TASK_H
 #define __SCX_XCR0_TASK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 #include <linux/types.h>
 
@@ -37,11 +38,36 @@ int task_lookup(pid_t tid, struct task_info *ti);
 int task_check_target(pid_t id, bool want_process, struct task_info *ti);
 
 /*
- * task_kernel_xcr0 - the x86_xcr0 value of /proc/<tid>/status: what the
- * kernel holds for the task (its effective mask). -ENOENT when the kernel
- * has no such line (not the scx_xcr0 kernel).
+ * task_xcr0 - the masks the kernel holds for thread @tid, from
+ * /proc/<tid>/status: @applied (x86_xcr0, what its program runs with) and
+ * @pending (x86_xcr0_pending, what its next program gets at execve(); the
+ * kernel prints it only when it differs, so it is @applied otherwise).
+ * Both are full masks, never 0. -ENOENT when the kernel has no x86_xcr0
+ * line (not the scx_xcr0 kernel), or the -errno of reading the file.
  */
-int task_kernel_xcr0(pid_t tid, __u64 *mask);
+int task_xcr0(pid_t tid, __u64 *applied, __u64 *pending);
+
+/*
+ * task_for_each - call @fn for every thread in /proc with its id and its
+ * process's, until @fn returns nonzero; returns that value, 0, or the
+ * -errno of opening /proc (no message). Threads may come and go meanwhile.
+ */
+int task_for_each(int (*fn)(pid_t tid, pid_t tgid, void *arg), void *arg);
+
+/* How many threads run with one pair of masks. */
+struct task_masks {
+	__u64 applied;
+	__u64 pending;
+	unsigned long nr;
+};
+
+/*
+ * task_census - count every thread in /proc by its pair of masks, as
+ * task_xcr0() reads them, into @out (at most @max pairs; threads of further
+ * pairs are not counted). Returns the number of pairs, or -ENOENT (no
+ * message) when the kernel has no x86_xcr0 lines.
+ */
+int task_census(struct task_masks *out, size_t max);
 
 /* task_sched_policy - SCHED_* of @tid, or a negative errno. */
 int task_sched_policy(pid_t tid);

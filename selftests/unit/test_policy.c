@@ -19,6 +19,7 @@ struct want_rule {
 	const char *path;
 	__u64 mask;
 	unsigned int line;
+	bool live;
 };
 
 /* A policy the tests start from, to see that a failed parse leaves it. */
@@ -34,35 +35,39 @@ static const struct {
 	{ "empty file", "", SUP_VM, 0, {} },
 	{ "comments and blank lines", "# policy\n\n   \n\t# indented\n", SUP_VM, 0, {} },
 	{ "absolute path", "/sys/fs/cgroup/ci.slice x86-64-v2\n", SUP_VM, 1, {
-		{ "/sys/fs/cgroup/ci.slice", 0x3, 1 } } },
+		{ "/sys/fs/cgroup/ci.slice", 0x3, 1, false } } },
 	{ "relative path", "ci.slice/job.scope x86-64-v3+pkru\n", SUP_VM, 1, {
-		{ "/sys/fs/cgroup/ci.slice/job.scope", 0x207, 1 } } },
+		{ "/sys/fs/cgroup/ci.slice/job.scope", 0x207, 1, false } } },
 	{ "normalized slashes and dots",
 	  "/sys/fs//cgroup/./ci.slice//job/ 0x7\n./a/./b/ 0x3\n", SUP_VM, 2, {
-		{ "/sys/fs/cgroup/ci.slice/job", 0x7, 1 },
-		{ "/sys/fs/cgroup/a/b", 0x3, 2 } } },
+		{ "/sys/fs/cgroup/ci.slice/job", 0x7, 1, false },
+		{ "/sys/fs/cgroup/a/b", 0x3, 2, false } } },
 	{ "root cgroup", "/sys/fs/cgroup x86-64-v3\n", SUP_VM, 1, {
-		{ "/sys/fs/cgroup", 0x7, 1 } } },
+		{ "/sys/fs/cgroup", 0x7, 1, false } } },
 	{ "root cgroup as '.'", ". full\n", SUP_VM, 1, {
-		{ "/sys/fs/cgroup", 0x21f, 1 } } },
+		{ "/sys/fs/cgroup", 0x21f, 1, false } } },
 	{ "line numbers, comments, none",
 	  "# ci\n\nci.slice\tx86-64-v2   # old runners\n"
 	  "  user.slice none\n#end\nbatch.slice -avx512", SUP_512, 3, {
-		{ "/sys/fs/cgroup/ci.slice", 0x3, 3 },
-		{ "/sys/fs/cgroup/user.slice", 0x0, 4 },
-		{ "/sys/fs/cgroup/batch.slice", 0x207, 6 } } },
+		{ "/sys/fs/cgroup/ci.slice", 0x3, 3, false },
+		{ "/sys/fs/cgroup/user.slice", 0x0, 4, false },
+		{ "/sys/fs/cgroup/batch.slice", 0x207, 6, false } } },
 	{ "CRLF line ends", "a.slice x87,sse\r\nb.slice 0x7\r\n", SUP_VM, 2, {
-		{ "/sys/fs/cgroup/a.slice", 0x3, 1 },
-		{ "/sys/fs/cgroup/b.slice", 0x7, 2 } } },
+		{ "/sys/fs/cgroup/a.slice", 0x3, 1, false },
+		{ "/sys/fs/cgroup/b.slice", 0x7, 2, false } } },
 	{ "comment right after the mask", "a.slice x87,sse #no space\n", SUP_VM, 1, {
-		{ "/sys/fs/cgroup/a.slice", 0x3, 1 } } },
+		{ "/sys/fs/cgroup/a.slice", 0x3, 1, false } } },
 	{ "'#' inside a path", "a#b.slice 0x3\n", SUP_VM, 1, {
-		{ "/sys/fs/cgroup/a#b.slice", 0x3, 1 } } },
+		{ "/sys/fs/cgroup/a#b.slice", 0x3, 1, false } } },
 	{ "UTF-8 path", "caf\xc3\xa9.slice 0x3\n", SUP_VM, 1, {
-		{ "/sys/fs/cgroup/caf\xc3\xa9.slice", 0x3, 1 } } },
+		{ "/sys/fs/cgroup/caf\xc3\xa9.slice", 0x3, 1, false } } },
 	{ "parent and child", "a x86-64-v3\na/b x86-64-v2\n", SUP_VM, 2, {
-		{ "/sys/fs/cgroup/a", 0x7, 1 },
-		{ "/sys/fs/cgroup/a/b", 0x3, 2 } } },
+		{ "/sys/fs/cgroup/a", 0x7, 1, false },
+		{ "/sys/fs/cgroup/a/b", 0x3, 2, false } } },
+	{ "live rules", "a x86-64-v2 live\nb\tnone\tlive\t# now\nc 0x7 #live\n", SUP_VM, 3, {
+		{ "/sys/fs/cgroup/a", 0x3, 1, true },
+		{ "/sys/fs/cgroup/b", 0x0, 2, true },
+		{ "/sys/fs/cgroup/c", 0x7, 3, false } } },
 };
 
 static void check_rules(struct unit *u, const char *what,
@@ -79,10 +84,11 @@ static void check_rules(struct unit *u, const char *what,
 		const struct policy_rule *r = &pol->rules[i];
 
 		if (strcmp(r->path, want[i].path) || r->mask != want[i].mask ||
-		    r->line != want[i].line)
-			unit_fail(u, "%s: rule %zu is '%s' 0x%llx line %u, want '%s' 0x%llx line %u",
-				  what, i, r->path, r->mask, r->line,
-				  want[i].path, want[i].mask, want[i].line);
+		    r->line != want[i].line || r->live != want[i].live)
+			unit_fail(u, "%s: rule %zu is '%s' 0x%llx%s line %u, want '%s' 0x%llx%s line %u",
+				  what, i, r->path, r->mask, r->live ? " live" : "", r->line,
+				  want[i].path, want[i].mask, want[i].live ? " live" : "",
+				  want[i].line);
 	}
 }
 
@@ -127,7 +133,15 @@ static const struct {
 	{ "unsupported", "ci.slice x86-64-v4\n", 0, SUP_VM,
 	  "t.pol:1: bad mask 'x86-64-v4': 0xe7 (x87,sse,avx,opmask,zmm_hi256,hi16_zmm): bit 5 (opmask) is not supported by this CPU (supported 0x21f)" },
 	{ "trailing garbage", "ci.slice x86-64-v2 extra\n", 0, SUP_VM,
+	  "t.pol:1: trailing garbage 'extra' after the mask (only 'live' may follow it" },
+	{ "garbage after live", "ci.slice x86-64-v2 live extra\n", 0, SUP_VM,
 	  "t.pol:1: trailing garbage 'extra' after the mask" },
+	{ "live twice", "ci.slice x86-64-v2 live live\n", 0, SUP_VM,
+	  "t.pol:1: trailing garbage 'live' after the mask" },
+	{ "live in capitals", "ci.slice x86-64-v2 LIVE\n", 0, SUP_VM,
+	  "t.pol:1: trailing garbage 'LIVE' after the mask" },
+	{ "live instead of a mask", "ci.slice live\n", 0, SUP_VM,
+	  "t.pol:1: bad mask 'live': unknown component 'live'" },
 	{ "mask with a space", "ci.slice x87, sse\n", 0, SUP_VM,
 	  "t.pol:1: bad mask 'x87,': missing component at the end" },
 	{ "duplicate", "a x86-64-v2\n\n/sys/fs/cgroup/a/ x86-64-v3\n", 0, SUP_VM,

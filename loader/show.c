@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The overview commands: list (every policy entry) and status (the
+ * scheduler, its counters, and the threads per pair of masks).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "xcr0.h"
+#include "scx_xcr0.h"
+#include "cgroup.h"
+#include "cli.h"
+#include "maps.h"
+#include "output.h"
+#include "task.h"
+#include "util.h"
+
+#define SCX_SYSFS_STATE		"/sys/kernel/sched_ext/state"
+/* "tasks N" (restricted applied masks) and "switching 0|1", if debugfs is mounted */
+#define XCR0_DEBUGFS_TASKS	"/sys/kernel/debug/x86/xcr0/tasks"
+
+static int parse_plain(const char *cmd, int argc, char **argv, void (*help)(FILE *))
+{
+	int ret = cli_parse_common(cmd, argc, argv, "vh", help);
+
+	if (ret)
+		return ret;
+	if (optind != argc)
+		return fail(-EINVAL, "%s takes no arguments ('%s')", cmd, argv[optind]);
+	return 0;
+}
+
+static void help_list(FILE *f)
+{
+	fprintf(f,
+		"usage: scx_xcr0 list [--json]\n"
+		"  Every policy entry of the pinned maps: its mask, whether it is live\n"
+		"  (running programs too) or pending (each program at its next\n"
+		"  execve()), and for a thread or process entry the masks its task\n"
+		"  has now. Marks the entries the scheduler refuses (invalid masks)\n"
+		"  and those whose task or cgroup is gone.\n");
+}
+
+int cmd_list(int argc, char **argv)
+{
+	static const enum target_kind kinds[] = { TARGET_TID, TARGET_PID, TARGET_CGROUP };
+	struct pinned m;
+	struct json j;
+	__u64 supported, val;
+	struct target t;
+	size_t k, n = 0;
+	int ret;
+
+	ret = parse_plain("list", argc, argv, help_list);
+	if (ret)
+		return ret > 0 ? 0 : ret;
+	ret = maps_open(&m);
+	if (ret)
+		return ret;
+	supported = cli_supported(&m);
+
+	if (json_out) {
+		json_begin(&j, stdout);
+		json_arr(&j, "entries");
+	} else {
+		printf("%-6s %-10s %-34s %-8s %s\n", "KIND", "KEY", "MASK", "WHEN", "WHO");
+	}
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		bool started = false;
+
+		while ((ret = entry_next(&m, kinds[k], &started, &t, &val)) > 0) {
+			int rule = scx_xcr0_val_check(val, supported);
+			char who[PATH_MAX + 32] = "";
+			struct task_info ti;
+			bool gone = false, have_kernel = false;
+			__u64 key = t.kind == TARGET_CGROUP ? t.cgid : t.id;
+			__u64 applied = 0, pending = 0;
+
+			if (t.kind == TARGET_CGROUP) {
+				gone = cgroup_path_of(t.cgid, who, sizeof(who)) != 0;
+			} else {
+				gone = task_lookup(t.id, &ti) != 0 ||
+				       (t.kind == TARGET_PID && ti.tgid != ti.tid);
+				fail_clear();
+				if (!gone) {
+					snprintf(who, sizeof(who), "%s", ti.comm);
+					have_kernel = !task_xcr0(t.id, &applied, &pending);
+				}
+			}
+			n++;
+			if (json_out) {
+				json_obj(&j, NULL);
+				json_str(&j, "kind", target_name(t.kind));
+				json_u64(&j, "key", key);
+				json_val(&j, "mask", val);
+				json_str(&j, t.kind == TARGET_CGROUP ? "path" : "comm",
+					 gone ? NULL : who);
+				json_bool(&j, "gone", gone);
+				json_str(&j, "invalid", rule ? xcr0_rule_str(rule) : NULL);
+				if (have_kernel) {
+					json_mask(&j, "applied", applied);
+					json_mask(&j, "pending", pending);
+				} else {
+					json_null(&j, "applied");
+					json_null(&j, "pending");
+				}
+				json_obj_end(&j);
+				continue;
+			}
+			printf("%-6s %-10llu %-34s %-8s %s", target_name(t.kind),
+			       (unsigned long long)key, mask_str(scx_xcr0_val_mask(val)),
+			       val & SCX_XCR0_VAL_LIVE ? "live" : "exec", gone ? "(gone)" : who);
+			if (have_kernel && applied == pending)
+				printf(" (applied %s)", mask_str(applied));
+			else if (have_kernel)
+				printf(" (applied %s, pending %s at next exec)", mask_str(applied),
+				       mask_str(pending));
+			if (rule)
+				printf("  INVALID: %s", xcr0_rule_str(rule));
+			printf("\n");
+		}
+		if (ret < 0)
+			break;
+	}
+	if (json_out && ret >= 0) {
+		json_arr_end(&j);
+		json_end(&j);
+	} else if (ret >= 0 && !n) {
+		printf("(no entries)\n");
+	}
+	maps_close(&m);
+	return ret < 0 ? ret : 0;
+}
+
+static void help_status(FILE *f)
+{
+	fprintf(f,
+		"usage: scx_xcr0 status [--json]\n"
+		"  Whether the scheduler is attached and by which daemon, its mode,\n"
+		"  the policy entries and the counters, and how many threads run\n"
+		"  with each pair of applied and pending masks (from /proc, so also\n"
+		"  without the daemon: masks outlive it).\n");
+}
+
+/* Count the entries of one policy map and how many the scheduler refuses. */
+static int count_entries(const struct pinned *m, enum target_kind kind, __u64 supported,
+			 unsigned int *nr, unsigned int *invalid)
+{
+	bool started = false;
+	struct target t;
+	__u64 val;
+	int ret;
+
+	*nr = *invalid = 0;
+	while ((ret = entry_next(m, kind, &started, &t, &val)) > 0) {
+		(*nr)++;
+		if (scx_xcr0_val_check(val, supported))
+			(*invalid)++;
+	}
+	return ret;
+}
+
+/* Distinct pairs of masks status shows. */
+#define MAX_MASK_PAIRS	64
+
+/* The threads per pair of masks, and the kernel's own count if debugfs has it. */
+static void print_tasks(struct json *j)
+{
+	struct task_masks tm[MAX_MASK_PAIRS];
+	char dbg[128];
+	int i, nr = task_census(tm, MAX_MASK_PAIRS);
+
+	if (read_text(XCR0_DEBUGFS_TASKS, dbg, sizeof(dbg)) < 0)
+		dbg[0] = '\0';
+	if (j) {
+		json_arr(j, "tasks");
+		for (i = 0; i < nr; i++) {
+			json_obj(j, NULL);
+			json_mask(j, "applied", tm[i].applied);
+			json_mask(j, "pending", tm[i].pending);
+			json_u64(j, "threads", tm[i].nr);
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+		json_str(j, "kernel_tasks", dbg[0] ? dbg : NULL);
+		return;
+	}
+	if (nr < 0) {
+		printf("threads: no x86_xcr0 lines in /proc (not the scx_xcr0 kernel?)\n");
+		return;
+	}
+	printf("threads per mask (from /proc):\n");
+	for (i = 0; i < nr; i++) {
+		if (tm[i].applied == tm[i].pending)
+			printf("  applied %-34s %lu\n", mask_str(tm[i].applied), tm[i].nr);
+		else
+			printf("  applied %-34s pending %-34s %lu\n", mask_str(tm[i].applied),
+			       mask_str(tm[i].pending), tm[i].nr);
+	}
+	if (dbg[0]) {
+		for (i = 0; dbg[i]; i++)
+			if (dbg[i] == '\n')
+				dbg[i] = ',';
+		printf("kernel (%s): %s\n", XCR0_DEBUGFS_TASKS, dbg);
+	}
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const char *const stat_names[SCX_XCR0_NR_STATS] = {
+		[SCX_XCR0_STAT_RESOLVE] = "resolutions",
+		[SCX_XCR0_STAT_KFUNC_ERR] = "kfunc_errors",
+		[SCX_XCR0_STAT_INVALID] = "invalid_entries_seen",
+		[SCX_XCR0_STAT_SET] = "pending_set",
+		[SCX_XCR0_STAT_LIVE] = "live_set",
+	};
+	unsigned int nr[3], invalid[3];
+	struct scx_xcr0_info info;
+	__u64 stats[SCX_XCR0_NR_STATS], gen = 0, supported;
+	char ops[64], state[64];
+	bool pinned, have_info = false, daemon_alive = false;
+	struct pinned m;
+	struct json j;
+	int ret, k;
+
+	ret = parse_plain("status", argc, argv, help_status);
+	if (ret)
+		return ret > 0 ? 0 : ret;
+	attached_ops(ops, sizeof(ops));
+	if (read_text(SCX_SYSFS_STATE, state, sizeof(state)) < 0)
+		snprintf(state, sizeof(state), "unavailable (no sched_ext in this kernel)");
+	pinned = maps_pinned();
+
+	if (!pinned) {
+		if (json_out) {
+			json_begin(&j, stdout);
+			json_str(&j, "sched_ext", state);
+			json_str(&j, "attached_scheduler", ops[0] ? ops : NULL);
+			json_bool(&j, "attached", !strcmp(ops, "xcr0"));
+			json_bool(&j, "pinned", false);
+			print_tasks(&j);
+			json_end(&j);
+		} else {
+			printf("sched_ext: %s%s%s\n", state, ops[0] ? ", scheduler " : "", ops);
+			printf("scx_xcr0: not running, no maps pinned at %s; start `scx_xcr0 daemon`\n",
+			       SCX_XCR0_PIN_DIR);
+			print_tasks(NULL);
+		}
+		return 0;
+	}
+
+	ret = maps_open(&m);
+	if (ret)
+		return ret;
+	have_info = !maps_info(&m, &info);
+	fail_clear();
+	if (have_info)
+		daemon_alive = !kill(info.daemon_pid, 0) || errno == EPERM;
+	supported = cli_supported(&m);
+	for (k = 0; k < 3 && !ret; k++)
+		ret = count_entries(&m, k, supported, &nr[k], &invalid[k]);
+	if (!ret)
+		ret = maps_gen(&m, &gen);
+	if (!ret)
+		ret = maps_stats(&m, stats);
+	if (ret)
+		goto out;
+
+	if (json_out) {
+		json_begin(&j, stdout);
+		json_str(&j, "sched_ext", state);
+		json_str(&j, "attached_scheduler", ops[0] ? ops : NULL);
+		json_bool(&j, "attached", !strcmp(ops, "xcr0"));
+		json_bool(&j, "pinned", true);
+		if (have_info) {
+			json_u64(&j, "daemon_pid", info.daemon_pid);
+			json_bool(&j, "daemon_running", daemon_alive);
+			json_str(&j, "mode", info.flags & SCX_XCR0_INFO_PARTIAL ? "partial" : "full");
+			json_u64(&j, "refresh_ms", info.refresh_ms);
+			json_mask(&j, "default", info.default_mask);
+		}
+		json_mask(&j, "supported", supported);
+		json_u64(&j, "generation", gen);
+		json_obj(&j, "entries");
+		for (k = 0; k < 3; k++) {
+			json_obj(&j, target_name(k));
+			json_u64(&j, "count", nr[k]);
+			json_u64(&j, "invalid", invalid[k]);
+			json_obj_end(&j);
+		}
+		json_obj_end(&j);
+		json_obj(&j, "stats");
+		for (k = 0; k < SCX_XCR0_NR_STATS; k++)
+			json_u64(&j, stat_names[k], stats[k]);
+		json_obj_end(&j);
+		print_tasks(&j);
+		json_end(&j);
+	} else {
+		printf("sched_ext: %s%s%s\n", state, ops[0] ? ", scheduler " : "", ops);
+		if (strcmp(ops, "xcr0"))
+			printf("scx_xcr0: NOT attached; maps are pinned, entries apply once `scx_xcr0 daemon` runs\n");
+		if (have_info) {
+			printf("daemon: pid %llu, %s\n", (unsigned long long)info.daemon_pid,
+			       daemon_alive ? "running" : "gone (the scheduler stays attached while its link is pinned)");
+			printf("mode: %s, refresh %llu ms, default %s\n",
+			       info.flags & SCX_XCR0_INFO_PARTIAL ? "partial (SCHED_EXT tasks only)" :
+			       "full (every task)", (unsigned long long)info.refresh_ms,
+			       mask_str(info.default_mask));
+		}
+		printf("supported: %s\n", mask_str(supported));
+		printf("policy: %u tid, %u pid, %u cgroup entries, generation %llu\n",
+		       nr[0], nr[1], nr[2], (unsigned long long)gen);
+		if (invalid[0] + invalid[1] + invalid[2])
+			printf("  INVALID entries (refused by the scheduler): %u tid, %u pid, %u cgroup; see `scx_xcr0 list`\n",
+			       invalid[0], invalid[1], invalid[2]);
+		printf("counters:");
+		for (k = 0; k < SCX_XCR0_NR_STATS; k++)
+			printf(" %s %llu", stat_names[k], (unsigned long long)stats[k]);
+		printf("\n");
+		print_tasks(NULL);
+	}
+out:
+	maps_close(&m);
+	return ret;
+}
