@@ -102,17 +102,25 @@ static void read_frame(const uint8_t *fx, struct frame_view *v)
  * roles, for a 32-bit process (IA32 emulation). The fxsave part of an ia32
  * frame follows the 112 byte fsave header.
  */
-static volatile int got;
+static volatile int got, edit;
 static struct frame_view fv;
 static uint32_t pkru_in_handler;
 
+/* The second signal's handler edits the PKRU sigreturn restores */
 static void ia32_handler(int sig, siginfo_t *si, void *ctx)
 {
 	ucontext_t *uc = ctx;
+	uint8_t *fx = (uint8_t *)uc->uc_mcontext.fpregs + 112;
+	unsigned int a, b, c, d;
 
 	(void)sig;
 	(void)si;
-	read_frame((const uint8_t *)uc->uc_mcontext.fpregs + 112, &fv);
+	if (edit) {
+		__cpuid_count(0xd, 9, a, b, c, d);
+		*(uint32_t *)(fx + (fv.xfeatures & (1 << 9) ? b : OFF_SW_PAD1)) = PKRU_EDIT;
+		return;
+	}
+	read_frame(fx, &fv);
 	if (have_ospke())
 		pkru_in_handler = rdpkru();
 	got = 1;
@@ -121,15 +129,19 @@ static void ia32_handler(int sig, siginfo_t *si, void *ctx)
 int main(void)
 {
 	struct sigaction sa = { .sa_sigaction = ia32_handler, .sa_flags = SA_SIGINFO };
-	uint32_t after = 0;
+	uint32_t after = 0, after_edit = 0;
 	char buf[512], *p;
 
 	sigaction(SIGUSR1, &sa, NULL);
 	if (have_ospke())
 		wrpkru(PKRU_TEST);
 	raise(SIGUSR1);
-	if (have_ospke())
+	if (have_ospke()) {
 		after = rdpkru();
+		edit = 1;
+		raise(SIGUSR1);
+		after_edit = rdpkru();
+	}
 	p = buf;
 	p = hex(stpcpy(p, "xcr0 "), xgetbv0());
 	p = hex(stpcpy(p, " cpuid "), cpuid_xsave_size());
@@ -143,6 +155,7 @@ int main(void)
 	p = hex(stpcpy(p, " pkru_handler "), pkru_in_handler);
 	p = hex(stpcpy(p, " pad0 "), fv.pad0);
 	p = hex(stpcpy(p, " pad1 "), fv.pad1);
+	p = hex(stpcpy(p, " pkru_edit_ok "), !have_ospke() || after_edit == PKRU_EDIT);
 	strcpy(p, "\n");
 	raw_write(buf);
 	return 0;
@@ -1065,6 +1078,43 @@ static void test_pkru(uint64_t mask)
 	       init_pkru, PKRU_HANDLER, PKRU_HANDLER, PKRU_TEST);
 }
 
+/*
+ * The default PKRU handlers start with is the kernel's init_pkru, which
+ * root can change: a restricted task's handler follows it like any other.
+ */
+static void test_pkru_changed_default(uint64_t mask)
+{
+	const char *path = "/sys/kernel/debug/x86/init_pkru";
+	const uint32_t changed = 0x55555544;	/* keys 1-15 AD, key 1 not WD */
+	unsigned int before = 0, in = 0;
+	char name[64], m[24], line[256] = "", val[32];
+	struct proc p;
+
+	mask_name(mask, m, sizeof(m));
+	snprintf(name, sizeof(name), "pkru/handler-starts-changed-default-%s", m);
+	if (!init_pkru) {
+		skip(name, "no protection keys");
+		return;
+	}
+	snprintf(val, sizeof(val), "0x%x", changed);
+	if (write_str(path, val)) {
+		skip(name, "cannot write /sys/kernel/debug/x86/init_pkru");
+		return;
+	}
+	if (spawn_role(mask, &p, "pkru", NULL, NULL) || p.ret) {
+		report(false, name, "could not start a child (%ld)", p.ret);
+	} else {
+		proc_line(&p, line, sizeof(line));
+		proc_end(&p);
+		sscanf(line, "before 0x%x handler 0x%x", &before, &in);
+		report(before == PKRU_TEST && in == changed, name,
+		       "init_pkru 0x%x: '%s' (want handler 0x%x)", changed, line, changed);
+	}
+	snprintf(val, sizeof(val), "0x%x", init_pkru);
+	if (write_str(path, val))
+		printf("# cannot restore init_pkru 0x%x\n", init_pkru);
+}
+
 enum pkmid_event { PKMID_DETACH, PKMID_LIVE };
 
 /*
@@ -1353,7 +1403,7 @@ out:
 static void test_ia32(uint64_t mask)
 {
 	unsigned long long xcr0 = 0, cpuid = 0, got = 0, pkru_ok = 0, handler = 0;
-	unsigned int pad0 = 0, pad1 = 0;
+	unsigned int pad0 = 0, pad1 = 0, edit_ok = 0;
 	bool record_ok;
 	char name[64], runner[4096], line[512], *slash;
 	struct fv_parsed f = {};
@@ -1377,17 +1427,19 @@ static void test_ia32(uint64_t mask)
 	}
 	proc_line(&p, line, sizeof(line));
 	proc_end(&p);
-	if (sscanf(line, "xcr0 0x%llx cpuid 0x%llx got 0x%llx magic1 0x%x xfeatures 0x%llx size 0x%x magic2 0x%x bv 0x%llx pkru_ok 0x%llx pkru_handler 0x%llx pad0 0x%x pad1 0x%x",
+	if (sscanf(line, "xcr0 0x%llx cpuid 0x%llx got 0x%llx magic1 0x%x xfeatures 0x%llx size 0x%x magic2 0x%x bv 0x%llx pkru_ok 0x%llx pkru_handler 0x%llx pad0 0x%x pad1 0x%x pkru_edit_ok 0x%x",
 		   &xcr0, &cpuid, &got, &f.magic1, &f.xfeatures, &f.size, &f.magic2, &f.bv,
-		   &pkru_ok, &handler, &pad0, &pad1) != 12) {
+		   &pkru_ok, &handler, &pad0, &pad1, &edit_ok) != 13) {
 		report(false, name, "runner said '%s'", line);
 		return;
 	}
 	/* With OSPKE, a frame without PKRU records it (see test_pkru()) */
 	record_ok = !init_pkru || (task_view(mask) & XCR0_PKRU) ||
 		    (pad0 == FP_XSTATE_PKRU_MAGIC && pad1 == PKRU_TEST && handler == init_pkru);
+	record_ok &= edit_ok;
 	if (!record_ok)
-		snprintf(why, sizeof(why), "want pad0 0x%x pad1 0x%x pkru_handler 0x%x",
+		snprintf(why, sizeof(why),
+			 "want pad0 0x%x pad1 0x%x pkru_handler 0x%x, a handler's frame edit restored",
 			 FP_XSTATE_PKRU_MAGIC, PKRU_TEST, init_pkru);
 	report(got && xcr0 == mask && frame_ok(&f, mask, cpuid, why, sizeof(why)) && pkru_ok &&
 	       record_ok, name, "'%s' %s", line, why);
@@ -1538,6 +1590,7 @@ int main(int argc, char **argv)
 	test_pkru(0x203);
 	test_pkru(0x3);
 	test_pkru(0x7);
+	test_pkru_changed_default(0x3);
 	test_pkru_mid("pkru/detach-mid-handler-0x3", 0x3, PKMID_DETACH, 0);
 	test_pkru_mid("pkru/mask-widened-mid-handler-0x3-0x203", 0x3, PKMID_LIVE, 0x203);
 	test_pkru_mid("pkru/mask-narrowed-mid-handler-0x203-0x3", 0x203, PKMID_LIVE, 0x3);
