@@ -12,7 +12,7 @@ DEPS := gcc gcc-multilib make patch rsync xz-utils python3 perl \
 	libcap-dev zlib1g-dev libzstd-dev pkg-config \
 	qemu-system-x86 linux-source-6.12
 
-.PHONY: all deps kernel loader install vmlinux.h progs selftests-build check demo bench clean
+.PHONY: all deps kernel build-each loader install vmlinux.h progs selftests-build check demo bench clean
 
 all: kernel loader progs
 
@@ -32,6 +32,10 @@ deps:
 # The patched kernel, libbpf and bpftool (cached outside the tree).
 kernel: deps
 	@kernel/build
+
+# Every patch of kernel/series builds on its own (about 20 minutes).
+build-each: kernel
+	@kernel/build-each
 
 # The scheduler and build/scx_xcr0 (loader/Makefile does the work).
 loader: kernel

@@ -13438,6 +13438,10 @@ enum scx_wake_flags {
 	SCX_WAKE_SYNC = 16,
 };
 
+enum scx_xcr0_flags {
+	SCX_XCR0_LIVE = 1,
+};
+
 enum serio_event_type {
 	SERIO_RESCAN_PORT = 0,
 	SERIO_RECONNECT_PORT = 1,
@@ -40189,11 +40193,10 @@ struct fpu {
 	struct fpstate *__task_fpstate;
 	struct fpu_state_perm perm;
 	struct fpu_state_perm guest_perm;
-	u64 xcr0_req;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
+	u64 xcr0;
+	u64 xcr0_pending;
+	long unsigned int xcr0_live;
+	struct callback_head xcr0_work;
 	long: 64;
 	long: 64;
 	long: 64;
@@ -66211,7 +66214,7 @@ struct trace_event_data_offsets_x86_exceptions {};
 
 struct trace_event_data_offsets_x86_fpu {};
 
-struct trace_event_data_offsets_x86_fpu_xcr0_set {};
+struct trace_event_data_offsets_x86_fpu_xcr0_change {};
 
 struct trace_event_data_offsets_x86_fpu_xsetbv {};
 
@@ -69165,7 +69168,7 @@ struct trace_event_raw_x86_fpu {
 	char __data[0];
 };
 
-struct trace_event_raw_x86_fpu_xcr0_set {
+struct trace_event_raw_x86_fpu_xcr0_change {
 	struct trace_entry ent;
 	pid_t pid;
 	u64 old;
@@ -74333,6 +74336,8 @@ typedef void (*btf_trace_x86_fpu_init_state)(void *, struct fpu *);
 typedef void (*btf_trace_x86_fpu_regs_activated)(void *, struct fpu *);
 
 typedef void (*btf_trace_x86_fpu_regs_deactivated)(void *, struct fpu *);
+
+typedef void (*btf_trace_x86_fpu_xcr0_apply)(void *, pid_t, u64, u64);
 
 typedef void (*btf_trace_x86_fpu_xcr0_set)(void *, pid_t, u64, u64);
 
