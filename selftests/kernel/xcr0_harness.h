@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * xcr0_harness.h: what the in-VM kernel tests share. The xcr0_test
- * scheduler, mask requests, and children that receive their mask while
- * blocked before execve() (glibc picks its SIMD code once, at startup, so a
+ * scheduler, mask requests, and children that get their mask as the
+ * pending mask before execve() and run their program under it from its
+ * first instruction (glibc picks its SIMD code once, at startup, so a
  * process restricted mid-run SIGILLs in the memcpy it already chose).
  *
  * The including test defines TEST_PREFIX (the first part of every test
@@ -14,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -151,28 +153,40 @@ static inline long request_wait(pid_t tid)
 }
 
 /*
- * Wait until @pid sleeps (in the read() it blocks in to wait for us). The
- * scheduler applies a request in ops.running(), when the task is next
- * switched in: a task that is still running when the request is made and
- * finds its byte already there never sleeps, and would pick the mask up
- * only later, after execve() or after the line it is meant to report.
+ * Wait until @pid sleeps (in the read() it blocks in to wait for us) and is
+ * off its run queue. The scheduler applies a request in ops.running(), when
+ * the task is next switched in: a task that is woken before it got off the
+ * CPU is not switched in again, and would pick the request up only later,
+ * after the line it is meant to report. "S" in /proc/PID/stat is set before
+ * the task leaves the CPU; /proc/PID/wchan names a function only once the
+ * task has left its run queue.
  */
-static inline void wait_sleeping(pid_t pid)
+static inline bool proc_read(const char *path, char *buf, size_t len)
 {
-	char path[64], buf[512], *p;
-	int i, fd;
+	int fd = open(path, O_RDONLY);
 	ssize_t n;
 
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	return true;
+}
+
+static inline void wait_sleeping(pid_t pid)
+{
+	char path[64], wpath[64], buf[512], *p;
+	int i;
+
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	snprintf(wpath, sizeof(wpath), "/proc/%d/wchan", pid);
 	for (i = 0; i < 2000; i++) {
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
+		if (!proc_read(path, buf, sizeof(buf)))
 			return;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		buf[n > 0 ? n : 0] = 0;
 		p = strrchr(buf, ')');
-		if (p && p[1] == ' ' && p[2] == 'S')
+		if (p && p[1] == ' ' && p[2] == 'S' && proc_read(wpath, buf, sizeof(buf)) &&
+		    strcmp(buf, "0"))
 			return;
 		usleep(1000);
 	}
@@ -188,10 +202,13 @@ struct proc {
 static inline int spawn(uint64_t mask, struct proc *p, char *const argv[])
 {
 	int go[2], to[2], from[2];
+	struct pollfd pfd;
 	char c;
 
 	if (pipe(go) || pipe(to) || pipe(from))
 		return -1;
+	pfd.fd = go[0];
+	pfd.events = POLLIN;
 	p->pid = fork();
 	if (p->pid < 0)
 		return -1;
@@ -206,7 +223,14 @@ static inline int spawn(uint64_t mask, struct proc *p, char *const argv[])
 
 			syscall(SYS_sched_setscheduler, 0, SCHED_EXT, &param);
 		}
-		/* Raw syscalls only: the mask arrives while blocked here. */
+		/*
+		 * Sleep a millisecond at a time until the parent has seen
+		 * the kfunc's answer: every wakeup switches us in, which is
+		 * when the scheduler sets the pending mask. Then execve()
+		 * applies it.
+		 */
+		while (!poll(&pfd, 1, 1))
+			;
 		if (syscall(SYS_read, go[0], &c, 1) != 1)
 			_exit(126);
 		syscall(SYS_execve, argv[0], argv, environ);
@@ -218,14 +242,13 @@ static inline int spawn(uint64_t mask, struct proc *p, char *const argv[])
 	p->in = to[1];
 	p->out = fdopen(from[0], "r");
 	p->ret = 0;
-	wait_sleeping(p->pid);
 	if (mask && request_put(p->pid, mask))
 		p->ret = -EIO;
+	if (mask && !p->ret)
+		p->ret = request_wait(p->pid);
 	if (write(go[1], "g", 1) != 1)
 		p->ret = -EIO;
 	close(go[1]);
-	if (mask && !p->ret)
-		p->ret = request_wait(p->pid);
 	return 0;
 }
 
