@@ -304,24 +304,33 @@ static void alt_handler(int sig, siginfo_t *si, void *ctx)
 	read_frame(fx, &frames[0]);
 }
 
+/*
+ * Make [@lo, @lo + @size) the signal stack (alt_lo/alt_hi record it for the
+ * handler) and @sa the SIGUSR1 action. Prints why and returns 1 on failure.
+ */
+static int use_altstack(void *lo, size_t size, const struct sigaction *sa)
+{
+	stack_t ss = { .ss_sp = lo, .ss_size = size, .ss_flags = 0 };
+
+	alt_lo = lo;
+	alt_hi = alt_lo + size;
+	if (sigaltstack(&ss, NULL)) {
+		printf("sigaltstack %s\n", strerror(errno));
+		return 1;
+	}
+	sigaction(SIGUSR1, sa, NULL);
+	return 0;
+}
+
 static int role_altstack(void)
 {
 	struct sigaction sa = { .sa_sigaction = alt_handler,
 				.sa_flags = SA_SIGINFO | SA_ONSTACK };
 	size_t size = cpuid_xsave_size() + 4 + 2048;
-	stack_t ss;
 	uint64_t x;
 
-	alt_lo = aligned_alloc(64, (size + 63) & ~63UL);
-	alt_hi = alt_lo + size;
-	ss.ss_sp = alt_lo;
-	ss.ss_size = size;
-	ss.ss_flags = 0;
-	if (sigaltstack(&ss, NULL)) {
-		printf("sigaltstack %s\n", strerror(errno));
+	if (use_altstack(aligned_alloc(64, (size + 63) & ~63UL), size, &sa))
 		return 1;
-	}
-	sigaction(SIGUSR1, &sa, NULL);
 	x = xmm8_across_signal(PAT_A, SIGUSR1);
 	printf("stack %zu on %d size 0x%x xmm8 %s at_minsigstksz %lu\n", size, alt_on,
 	       frames[0].xstate_size, x == PAT_A ? "kept" : "lost",
@@ -343,7 +352,6 @@ static int role_topstack(void)
 	const size_t size = 16384;
 	void *want, *got = MAP_FAILED;
 	unsigned int i;
-	stack_t ss;
 	uint64_t x;
 
 	for (i = 0; i < sizeof(tops) / sizeof(tops[0]); i++) {
@@ -360,16 +368,8 @@ static int role_topstack(void)
 		printf("no-top-mapping %s\n", strerror(errno));
 		return 1;
 	}
-	alt_lo = got;
-	alt_hi = alt_lo + size;
-	ss.ss_sp = got;
-	ss.ss_size = size;
-	ss.ss_flags = 0;
-	if (sigaltstack(&ss, NULL)) {
-		printf("sigaltstack %s\n", strerror(errno));
+	if (use_altstack(got, size, &sa))
 		return 1;
-	}
-	sigaction(SIGUSR1, &sa, NULL);
 	printf("top %p\n", (void *)alt_hi);
 	fflush(stdout);
 	x = xmm8_across_signal(PAT_A, SIGUSR1);
