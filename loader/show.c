@@ -208,6 +208,16 @@ static void print_tasks(struct json *j)
 	}
 }
 
+/* What `status --json` says first, with or without pinned maps */
+static void json_status_head(struct json *j, const char *state, const char *ops,
+			     bool pinned)
+{
+	json_str(j, "sched_ext", state);
+	json_str(j, "attached_scheduler", ops[0] ? ops : NULL);
+	json_bool(j, "attached", !strcmp(ops, "xcr0"));
+	json_bool(j, "pinned", pinned);
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const char *const stat_names[SCX_XCR0_NR_STATS] = {
@@ -237,10 +247,7 @@ int cmd_status(int argc, char **argv)
 	if (!pinned) {
 		if (json_out) {
 			json_begin(&j, stdout);
-			json_str(&j, "sched_ext", state);
-			json_str(&j, "attached_scheduler", ops[0] ? ops : NULL);
-			json_bool(&j, "attached", !strcmp(ops, "xcr0"));
-			json_bool(&j, "pinned", false);
+			json_status_head(&j, state, ops, false);
 			print_tasks(&j);
 			json_end(&j);
 		} else {
@@ -271,10 +278,7 @@ int cmd_status(int argc, char **argv)
 
 	if (json_out) {
 		json_begin(&j, stdout);
-		json_str(&j, "sched_ext", state);
-		json_str(&j, "attached_scheduler", ops[0] ? ops : NULL);
-		json_bool(&j, "attached", !strcmp(ops, "xcr0"));
-		json_bool(&j, "pinned", true);
+		json_status_head(&j, state, ops, true);
 		if (have_info) {
 			json_u64(&j, "daemon_pid", info.daemon_pid);
 			json_bool(&j, "daemon_running", daemon_alive);
