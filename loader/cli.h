@@ -23,12 +23,6 @@ int cli_parse_common(const char *cmd, int argc, char **argv,
 /* The CPU's full mask, as the daemon saw it before anyone was restricted. */
 __u64 cli_supported(const struct pinned *m);
 
-/* The name of the attached sched_ext scheduler, "" if none. */
-void attached_ops(char *buf, size_t len);
-
-/* Whether that scheduler is ours. */
-bool xcr0_attached(void);
-
 int cmd_daemon(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_clear(int argc, char **argv);

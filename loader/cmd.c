@@ -21,10 +21,9 @@
 #include "maps.h"
 #include "mask.h"
 #include "output.h"
+#include "sched_ext.h"
 #include "task.h"
 #include "util.h"
-
-#define SCX_SYSFS_OPS		"/sys/kernel/sched_ext/root/ops"
 
 /* A command line's target: exactly one of --pid, --tid, --cgroup. */
 struct cli_target {
@@ -165,20 +164,6 @@ __u64 cli_supported(const struct pinned *m)
 	return xcr0_supported();
 }
 
-void attached_ops(char *buf, size_t len)
-{
-	if (read_text(SCX_SYSFS_OPS, buf, len) < 0)
-		buf[0] = '\0';
-}
-
-bool xcr0_attached(void)
-{
-	char ops[64];
-
-	attached_ops(ops, sizeof(ops));
-	return !strcmp(ops, "xcr0");
-}
-
 static void target_desc(const struct cli_target *ct, char *buf, size_t len)
 {
 	switch (ct->t.kind) {
@@ -274,12 +259,12 @@ int cmd_set(int argc, char **argv)
 		json_begin(&j, stdout);
 		json_target(&j, &ct);
 		json_val(&j, "mask", val);
-		json_bool(&j, "attached", xcr0_attached());
+		json_bool(&j, "attached", scx_xcr0_attached());
 		json_end(&j);
 	} else {
 		printf("%s: %s, %s\n", desc, mask_str(mask), val_when(val));
 	}
-	if (!xcr0_attached())
+	if (!scx_xcr0_attached())
 		fprintf(stderr, "scx_xcr0: note: the scheduler is not attached; the entry applies once `scx_xcr0 daemon` runs\n");
 	else if (ct.live && mask && (supported & ~mask))
 		fprintf(stderr, "scx_xcr0: note: code that programs of %s chose at startup for the components this mask removes now raises SIGILL\n",
@@ -584,7 +569,7 @@ static int get_task(const struct cli_target *ct, const struct pinned *m, __u64 s
 		r.src = "default";
 	}
 
-	attached = xcr0_attached();
+	attached = scx_xcr0_attached();
 	policy = task_sched_policy(ct->ti.tid);
 	managed = attached && !ct->ti.kthread &&
 		  (policy == SCHED_EXT ||

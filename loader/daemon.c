@@ -32,10 +32,9 @@
 #include "mask.h"
 #include "output.h"
 #include "policy_dir.h"
+#include "sched_ext.h"
 #include "util.h"
 
-#define SCX_SYSFS		"/sys/kernel/sched_ext"
-#define SCX_SYSFS_OPS		SCX_SYSFS "/root/ops"
 #define KFUNC_SET		"scx_bpf_task_set_xcr0"
 
 /* enum scx_exit_kind (kernel/sched/ext.c): kinds at or above are errors */
@@ -66,15 +65,15 @@ struct daemon {
 /* Refuse when any sched_ext scheduler, ours included, is attached. */
 static int check_sched_ext(void)
 {
-	struct stat st;
 	char name[128];
 
-	if (stat(SCX_SYSFS, &st))
+	if (!scx_present())
 		return fail(-ENODEV, "this kernel has no sched_ext (%s is missing); boot the scx_xcr0 kernel",
 			    SCX_SYSFS);
-	if (read_text(SCX_SYSFS_OPS, name, sizeof(name)) < 0)
+	scx_attached_ops(name, sizeof(name));
+	if (!name[0])
 		return 0;
-	if (!strcmp(name, "xcr0"))
+	if (!strcmp(name, SCX_XCR0_OPS_NAME))
 		return fail(-EBUSY, "scx_xcr0 is already attached (`scx_xcr0 status`); stop that daemon first, or if none runs, remove %s to detach it",
 			    SCX_XCR0_PIN(SCX_XCR0_LINK));
 	return fail(-EBUSY, "another sched_ext scheduler is attached: %s (%s); stop it first",

@@ -37,6 +37,7 @@
 #include "maps.h"
 #include "mask.h"
 #include "output.h"
+#include "sched_ext.h"
 #include "task.h"
 #include "util.h"
 
@@ -205,7 +206,7 @@ int cmd_run(int argc, char **argv)
 	struct target t = { .kind = TARGET_PID };
 	struct scx_xcr0_info info;
 	struct child_report r;
-	char err[512], ops[64], path[PATH_MAX];
+	char err[512], path[PATH_MAX];
 	__u64 mask, supported, expect;
 	int ret, status, go[2], rep[2];
 	bool partial = false;
@@ -227,8 +228,7 @@ int cmd_run(int argc, char **argv)
 	ret = maps_open(&m);
 	if (ret)
 		return ret;
-	if (read_text("/sys/kernel/sched_ext/root/ops", ops, sizeof(ops)) < 0 ||
-	    strcmp(ops, "xcr0")) {
+	if (!scx_xcr0_attached()) {
 		ret = fail(-ENOTCONN, "the scx_xcr0 scheduler is not attached, so no mask would apply; start `scx_xcr0 daemon`");
 		goto out;
 	}

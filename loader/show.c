@@ -15,10 +15,10 @@
 #include "cli.h"
 #include "maps.h"
 #include "output.h"
+#include "sched_ext.h"
 #include "task.h"
 #include "util.h"
 
-#define SCX_SYSFS_STATE		"/sys/kernel/sched_ext/state"
 /* "tasks N" (restricted applied masks) and "switching 0|1", if debugfs is mounted */
 #define XCR0_DEBUGFS_TASKS	"/sys/kernel/debug/x86/xcr0/tasks"
 
@@ -214,7 +214,7 @@ static void json_status_head(struct json *j, const char *state, const char *ops,
 {
 	json_str(j, "sched_ext", state);
 	json_str(j, "attached_scheduler", ops[0] ? ops : NULL);
-	json_bool(j, "attached", !strcmp(ops, "xcr0"));
+	json_bool(j, "attached", !strcmp(ops, SCX_XCR0_OPS_NAME));
 	json_bool(j, "pinned", pinned);
 }
 
@@ -239,8 +239,9 @@ int cmd_status(int argc, char **argv)
 	ret = parse_plain("status", argc, argv, help_status);
 	if (ret)
 		return ret > 0 ? 0 : ret;
-	attached_ops(ops, sizeof(ops));
-	if (read_text(SCX_SYSFS_STATE, state, sizeof(state)) < 0)
+	scx_attached_ops(ops, sizeof(ops));
+	scx_state(state, sizeof(state));
+	if (!state[0])
 		snprintf(state, sizeof(state), "unavailable (no sched_ext in this kernel)");
 	pinned = maps_pinned();
 
