@@ -307,14 +307,24 @@ skip_all() {
 	exit 0
 }
 
+fail_all() {
+	local t
+	for t in "${tests[@]}"; do
+		fail "$t" "$1"
+	done
+	exit 1
+}
+
 suite_init() {
 	[ "$(id -u)" = 0 ] || skip_all "needs root (run inside vm/run)"
 	for f in "$scx" "$probe" "$threads"; do
 		[ -x "$f" ] || skip_all "$f is not built (make progs, make -C loader)"
 	done
 	[ -d /sys/kernel/sched_ext ] || skip_all "this kernel has no sched_ext"
-	[ -z "$(cat /sys/kernel/sched_ext/root/ops 2>/dev/null)" ] ||
-		skip_all "a sched_ext scheduler is already attached"
+	# a script before this one must have left nothing attached or pinned
+	wait_detached && [ -z "$(cat /sys/kernel/sched_ext/root/ops 2>/dev/null)" ] ||
+		fail_all "a sched_ext scheduler is still attached: $(cat /sys/kernel/sched_ext/root/ops 2>/dev/null)"
+	[ ! -e "$pin" ] || fail_all "$pin is still there (an earlier script left it)"
 	full=$("$probe" --xcr0) || skip_all "xcr0_probe cannot read XCR0"
 	[ -n "$(proc_xcr0 self)" ] || skip_all "no x86_xcr0 line in /proc/PID/status: not the scx_xcr0 kernel"
 }
