@@ -18,7 +18,6 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <scx/common.h>
 
@@ -28,14 +27,13 @@
 #include "scx_xcr0.h"
 #include "cli.h"
 #include "cpu.h"
+#include "kernel_if.h"
 #include "maps.h"
 #include "mask.h"
 #include "output.h"
 #include "policy_dir.h"
 #include "sched_ext.h"
 #include "util.h"
-
-#define KFUNC_SET		"scx_bpf_task_set_xcr0"
 
 /* enum scx_exit_kind (kernel/sched/ext.c): kinds at or above are errors */
 #define SCX_EXIT_ERROR		1024
@@ -80,34 +78,10 @@ static int check_sched_ext(void)
 		    name, SCX_SYSFS_OPS);
 }
 
-/*
- * The kernel must have the kfunc that makes masks real, with the flags
- * argument of the pending/applied ABI (an earlier version of the patches
- * had two arguments and applied every mask at once); ask its BTF.
- */
+/* The kfunc that makes masks real, see kernel_if.h. */
 static int check_kfunc(void)
 {
-	const struct btf_type *t;
-	struct btf *btf;
-	int id, nr_args = -1;
-
-	btf = btf__load_vmlinux_btf();
-	if (!btf)
-		return fail(-errno, "cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s; the kernel needs CONFIG_DEBUG_INFO_BTF",
-			    strerror(errno));
-	id = btf__find_by_name_kind(btf, KFUNC_SET, BTF_KIND_FUNC);
-	if (id >= 0) {
-		t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
-		if (t && btf_is_func_proto(t))
-			nr_args = btf_vlen(t);
-	}
-	btf__free(btf);
-	if (id < 0)
-		return fail(-EOPNOTSUPP, "this kernel lacks %s(); boot the scx_xcr0 kernel", KFUNC_SET);
-	if (nr_args != 3)
-		return fail(-EOPNOTSUPP, "this kernel's %s() takes %d arguments, not 3 (p, xcr0, flags): it predates pending and applied masks; boot a kernel built from kernel/series",
-			    KFUNC_SET, nr_args);
-	return 0;
+	return kif_check_kfunc();
 }
 
 static int write_info(struct daemon *d)
