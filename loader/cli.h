@@ -23,6 +23,14 @@ int cli_parse_common(const char *cmd, int argc, char **argv,
 /* The CPU's full mask, as the daemon saw it before anyone was restricted. */
 __u64 cli_supported(const struct pinned *m);
 
+/*
+ * cli_parse_mask - a MASK argument, checked before anything else is looked
+ * at, so that a bad mask is named even without a daemon or root: against
+ * the supported mask the daemon recorded when its maps can be opened, else
+ * against this CPU's (cpu.c). A refused mask is a usage error.
+ */
+int cli_parse_mask(const char *s, __u64 *mask, __u64 *supported);
+
 int cmd_daemon(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_clear(int argc, char **argv);
@@ -30,5 +38,6 @@ int cmd_get(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_version(int argc, char **argv);
 
 #endif /* __SCX_XCR0_CLI_H */

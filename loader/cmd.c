@@ -32,6 +32,7 @@ struct cli_target {
 	char path[PATH_MAX];	/* cgroup */
 	struct task_info ti;	/* pid, tid */
 	bool have;
+	bool cgroup_arg;	/* --cgroup PATH, not --cgroup-id */
 	bool live;		/* --live */
 };
 
@@ -62,8 +63,8 @@ static const struct option target_opts[] = {
 
 static int bad_option(const char *cmd, char **argv)
 {
-	return fail(-EINVAL, "bad option or missing argument '%s'; see `scx_xcr0 %s -h`",
-		    argv[optind - 1], cmd);
+	return fail_usage("bad option or missing argument '%s'; see `scx_xcr0 %s -h`",
+			  argv[optind - 1], cmd);
 }
 
 /*
@@ -92,7 +93,7 @@ static int add_target(struct cli_target *ct, int opt, const char *arg)
 	unsigned long long id;
 
 	if (ct->have)
-		return fail(-EINVAL, "give exactly one of --pid, --tid, --cgroup");
+		return fail_usage("give exactly one of --pid, --tid, --cgroup");
 	ct->have = true;
 	ct->arg = arg;
 	switch (opt) {
@@ -100,19 +101,29 @@ static int add_target(struct cli_target *ct, int opt, const char *arg)
 	case OPT_TID:
 		ct->t.kind = opt == OPT_PID ? TARGET_PID : TARGET_TID;
 		if (!parse_u32(arg, &ct->t.id) || !ct->t.id || ct->t.id > INT_MAX)
-			return fail(-EINVAL, "--%s wants a process or thread id, not '%s'",
-				    opt == OPT_PID ? "pid" : "tid", arg);
+			return fail_usage("--%s wants a process or thread id, not '%s'",
+					  opt == OPT_PID ? "pid" : "tid", arg);
 		return 0;
 	case OPT_CGROUP_ID:
 		ct->t.kind = TARGET_CGROUP;
 		if (!parse_u64(arg, &id) || !id)
-			return fail(-EINVAL, "--cgroup-id wants a cgroup id, not '%s'", arg);
+			return fail_usage("--cgroup-id wants a cgroup id, not '%s'", arg);
 		ct->t.cgid = id;
 		return 0;
 	default:
+		/* resolved by resolve_cgroup(), once every argument is checked */
 		ct->t.kind = TARGET_CGROUP;
-		return cgroup_resolve(arg, ct->path, sizeof(ct->path), &ct->t.cgid);
+		ct->cgroup_arg = true;
+		return 0;
 	}
+}
+
+/* The cgroup --cgroup names, looked up after the arguments were checked. */
+static int resolve_cgroup(struct cli_target *ct)
+{
+	if (!ct->cgroup_arg)
+		return 0;
+	return cgroup_resolve(ct->arg, ct->path, sizeof(ct->path), &ct->t.cgid);
 }
 
 /*
@@ -150,7 +161,7 @@ static int parse_target(const char *cmd, int argc, char **argv, unsigned int fla
 		}
 	}
 	if (!ct->have)
-		return fail(-EINVAL, "say whose mask: --pid P, --tid T or --cgroup PATH");
+		return fail_usage("say whose mask: --pid P, --tid T or --cgroup PATH");
 	return 0;
 }
 
@@ -162,6 +173,24 @@ __u64 cli_supported(const struct pinned *m)
 		return info.supported;
 	fail_clear();
 	return xcr0_supported();
+}
+
+int cli_parse_mask(const char *s, __u64 *mask, __u64 *supported)
+{
+	char err[512];
+	struct pinned m;
+
+	if (!maps_open(&m)) {
+		*supported = cli_supported(&m);
+		maps_close(&m);
+	} else {
+		/* no daemon, no root: the rules and this CPU still judge the mask */
+		fail_clear();
+		*supported = xcr0_supported();
+	}
+	if (xcr0_parse_mask(s, *supported, mask, err, sizeof(err)))
+		return fail_usage("%s", err);
+	return 0;
 }
 
 static void target_desc(const struct cli_target *ct, char *buf, size_t len)
@@ -223,7 +252,7 @@ int cmd_set(int argc, char **argv)
 {
 	struct cli_target ct;
 	struct pinned m;
-	char err[512], desc[PATH_MAX + 32];
+	char desc[PATH_MAX + 32];
 	__u64 mask, supported, val;
 	int ret;
 
@@ -231,20 +260,19 @@ int cmd_set(int argc, char **argv)
 	if (ret)
 		return ret > 0 ? 0 : ret;
 	if (optind != argc - 1)
-		return fail(-EINVAL, "set wants one MASK after the target; see `scx_xcr0 set -h`");
-	if (ct.t.kind != TARGET_CGROUP) {
+		return fail_usage("set wants one MASK after the target; see `scx_xcr0 set -h`");
+	ret = cli_parse_mask(argv[optind], &mask, &supported);
+	if (ret)
+		return ret;
+	if (ct.t.kind != TARGET_CGROUP)
 		ret = task_check_target(ct.t.id, ct.t.kind == TARGET_PID, &ct.ti);
-		if (ret)
-			return ret;
-	}
+	else
+		ret = resolve_cgroup(&ct);
+	if (ret)
+		return ret;
 	ret = maps_open(&m);
 	if (ret)
 		return ret;
-	supported = cli_supported(&m);
-	if (xcr0_parse_mask(argv[optind], supported, &mask, err, sizeof(err))) {
-		ret = fail(-EINVAL, "%s", err);
-		goto out;
-	}
 	val = mask | (ct.live ? SCX_XCR0_VAL_LIVE : 0);
 	ret = entry_set(&m, &ct.t, val);
 	if (!ret)
@@ -262,13 +290,13 @@ int cmd_set(int argc, char **argv)
 		json_bool(&j, "attached", scx_xcr0_attached());
 		json_end(&j);
 	} else {
-		printf("%s: %s, %s\n", desc, mask_str(mask), val_when(val));
+		printf("%s: %s, %s\n", esc(desc), mask_str(mask), val_when(val));
 	}
 	if (!scx_xcr0_attached())
 		fprintf(stderr, "scx_xcr0: note: the scheduler is not attached; the entry applies once `scx_xcr0 daemon` runs\n");
 	else if (ct.live && mask && (supported & ~mask))
 		fprintf(stderr, "scx_xcr0: note: code that programs of %s chose at startup for the components this mask removes now raises SIGILL\n",
-			desc);
+			esc(desc));
 out:
 	maps_close(&m);
 	return ret;
@@ -359,7 +387,10 @@ int cmd_clear(int argc, char **argv)
 	if (ret)
 		return ret > 0 ? 0 : ret;
 	if (optind != argc)
-		return fail(-EINVAL, "clear takes no MASK; see `scx_xcr0 clear -h`");
+		return fail_usage("clear takes no MASK; see `scx_xcr0 clear -h`");
+	ret = resolve_cgroup(&ct);
+	if (ret)
+		return ret;
 	if (ct.t.kind != TARGET_CGROUP && task_lookup(ct.t.id, &ct.ti))
 		fail_clear();
 	ret = maps_open(&m);
@@ -400,10 +431,10 @@ int cmd_clear(int argc, char **argv)
 		json_end(&j);
 	} else if (ct.live) {
 		printf("%s: entry %s cleared; %zu running thread(s) get what applies now at once\n",
-		       desc, val_str(old), live);
+		       esc(desc), val_str(old), live);
 	} else {
 		printf("%s: entry %s cleared; what applies now reaches each program at its next execve()\n",
-		       desc, val_str(old));
+		       esc(desc), val_str(old));
 	}
 out:
 	free(cov.tids);
@@ -502,7 +533,7 @@ static void print_hops(const struct resolution *r)
 		const struct hop *h = &r->hops[i];
 
 		if (h->kind == TARGET_CGROUP)
-			printf("  %s cgroup %s: %s", i == r->used ? "*" : " ", h->path,
+			printf("  %s cgroup %s: %s", i == r->used ? "*" : " ", esc(h->path),
 			       val_str(h->val));
 		else
 			printf("  %s %s %llu: %s", i == r->used ? "*" : " ",
@@ -551,7 +582,7 @@ static int get_task(const struct cli_target *ct, const struct pinned *m, __u64 s
 	struct resolution r = { .used = -1, .src = "none" };
 	struct scx_xcr0_info info;
 	struct scx_xcr0_task tv;
-	char cg[PATH_MAX], desc[PATH_MAX + 32];
+	char cg[PATH_MAX];
 	bool have_info, have_kernel, have_tv, attached, managed, exempt;
 	__u64 applied = 0, pending = 0;
 	const char *psrc = NULL;
@@ -624,8 +655,7 @@ static int get_task(const struct cli_target *ct, const struct pinned *m, __u64 s
 		return 0;
 	}
 
-	snprintf(desc, sizeof(desc), "tid %d of pid %d (%s)", ct->ti.tid, ct->ti.tgid, ct->ti.comm);
-	printf("%s\n", desc);
+	printf("tid %d of pid %d (%s)\n", ct->ti.tid, ct->ti.tgid, esc(ct->ti.comm));
 	if (have_kernel) {
 		printf("  applied: %s\n", mask_str(applied));
 		printf("  pending: %s from %s, %s\n", mask_str(pending), psrc,
@@ -636,7 +666,7 @@ static int get_task(const struct cli_target *ct, const struct pinned *m, __u64 s
 	}
 	printf("  policy: %s from %s\n", val_str(r.val), r.src);
 	print_hops(&r);
-	printf("  cgroup %s\n", cg);
+	printf("  cgroup %s\n", esc(cg));
 	if (have_tv) {
 		printf("  scheduler: set %s, resolved %s from %s", val_str(tv.set),
 		       val_str(tv.want), src_name(tv.src));
@@ -680,7 +710,7 @@ static int get_cgroup(const struct cli_target *ct, const struct pinned *m, __u64
 		json_end(&j);
 		return 0;
 	}
-	printf("cgroup %s: %s from %s, %s\n", ct->path, val_str(r.val),
+	printf("cgroup %s: %s from %s, %s\n", esc(ct->path), val_str(r.val),
 	       r.used >= 0 ? (r.used == 0 && !strcmp(r.hops[0].path, ct->path) ?
 			      "its own entry" : "an ancestor's entry") : r.src,
 	       val_when(r.val));
@@ -699,7 +729,10 @@ int cmd_get(int argc, char **argv)
 	if (ret)
 		return ret > 0 ? 0 : ret;
 	if (optind != argc)
-		return fail(-EINVAL, "get takes no MASK; see `scx_xcr0 get -h`");
+		return fail_usage("get takes no MASK; see `scx_xcr0 get -h`");
+	ret = resolve_cgroup(&ct);
+	if (ret)
+		return ret;
 	if (ct.t.kind != TARGET_CGROUP) {
 		ret = task_lookup(ct.t.id, &ct.ti);
 		if (ret)

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* JSON and table spelling of scx_xcr0 output, see output.h. */
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "xcr0.h"
@@ -9,12 +12,122 @@
 #include "output.h"
 #include "util.h"
 
+size_t utf8_len(const unsigned char *p)
+{
+	unsigned int cp, i, n;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		cp = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		cp = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		cp = p[0] & 0x07;
+	} else {
+		/* a continuation byte, an overlong lead (0xc0, 0xc1) or >= 0xf5 */
+		return 0;
+	}
+	/* a NUL is not a continuation byte: the loop stops at the string's end */
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* A C1 control character (U+0080-U+009F), as UTF-8 bytes. */
+static bool is_c1(const unsigned char *p, size_t n)
+{
+	return n == 2 && p[0] == 0xc2 && p[1] < 0xa0;
+}
+
+size_t text_escape(const char *s, char *buf, size_t len)
+{
+	static const char more[] = "...";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t off = 0, keep = 0, n, i, need;
+	char piece[16];
+
+	if (!len)
+		return 0;
+	while (*p) {
+		n = utf8_len(p);
+		if (n == 1 && *p == '\\') {
+			need = snprintf(piece, sizeof(piece), "\\\\");
+		} else if (n == 1 && *p >= 0x20 && *p != 0x7f) {
+			piece[0] = *p;
+			need = 1;
+		} else if (n > 1 && !is_c1(p, n)) {
+			memcpy(piece, p, n);
+			need = n;
+		} else {
+			/* control characters: each byte; invalid UTF-8: its first byte */
+			if (!n)
+				n = 1;
+			for (need = 0, i = 0; i < n; i++)
+				need += snprintf(piece + need, sizeof(piece) - need, "\\x%02x", p[i]);
+		}
+		if (off + need >= len) {
+			/* cut at the last piece that leaves room for "..." */
+			off = keep;
+			if (off + sizeof(more) - 1 < len) {
+				memcpy(buf + off, more, sizeof(more) - 1);
+				off += sizeof(more) - 1;
+			}
+			break;
+		}
+		memcpy(buf + off, piece, need);
+		off += need;
+		if (off + sizeof(more) - 1 < len)
+			keep = off;
+		p += n;
+	}
+	buf[off] = '\0';
+	return off;
+}
+
+/* Room for esc() of PATH_MAX bytes: at most 4 output bytes per input byte. */
+#define ESC_MAX		(4 * PATH_MAX + 1)
+
+const char *esc(const char *s)
+{
+	static char bufs[4][ESC_MAX];
+	static unsigned int next;
+	char *buf;
+
+	if (!s)
+		return NULL;
+	buf = bufs[next++ % ARRAY_SIZE(bufs)];
+	text_escape(s, buf, ESC_MAX);
+	return buf;
+}
+
 static void put_str(FILE *f, const char *val)
 {
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)val;
+	size_t n;
 
 	fputc('"', f);
-	for (p = (const unsigned char *)val; *p; p++) {
+	while (*p) {
+		n = utf8_len(p);
+		if (!n) {
+			fputs("\\ufffd", f);
+			p++;
+			continue;
+		}
+		if (n > 1) {
+			fwrite(p, 1, n, f);
+			p += n;
+			continue;
+		}
 		switch (*p) {
 		case '"':
 			fputs("\\\"", f);
@@ -34,6 +147,7 @@ static void put_str(FILE *f, const char *val)
 			else
 				fputc(*p, f);
 		}
+		p++;
 	}
 	fputc('"', f);
 }
@@ -50,20 +164,32 @@ static void sep(struct json *j, const char *key)
 	}
 }
 
-static void open_(struct json *j, const char *key, char c)
+static void open_(struct json *j, const char *key, char open, char close)
 {
+	if (j->depth == JSON_MAX_DEPTH) {
+		fprintf(stderr, "scx_xcr0: bug: JSON nested deeper than %d\n", JSON_MAX_DEPTH);
+		abort();
+	}
 	sep(j, key);
-	fputc(c, j->f);
-	if (j->depth < JSON_MAX_DEPTH - 1)
-		j->depth++;
+	fputc(open, j->f);
+	j->depth++;
 	j->first[j->depth] = true;
+	j->close[j->depth] = close;
 }
 
-static void close_(struct json *j, char c)
+static void close_(struct json *j)
 {
-	fputc(c, j->f);
-	if (j->depth > 0)
-		j->depth--;
+	if (!j->depth)
+		return;
+	fputc(j->close[j->depth], j->f);
+	j->depth--;
+}
+
+/* Close containers until @depth are open. */
+static void close_to(struct json *j, int depth)
+{
+	while (j->depth > depth)
+		close_(j);
 }
 
 void json_begin(struct json *j, FILE *f)
@@ -71,34 +197,54 @@ void json_begin(struct json *j, FILE *f)
 	j->f = f;
 	j->depth = 0;
 	j->first[0] = true;
-	open_(j, NULL, '{');
+	open_(j, NULL, '{', '}');
 }
 
 void json_end(struct json *j)
 {
-	close_(j, '}');
+	close_to(j, 0);
 	fputc('\n', j->f);
 	fflush(j->f);
 }
 
+void json_error(struct json *j, const char *msg)
+{
+	close_to(j, 1);
+	json_str(j, "error", msg ? msg : "failed");
+}
+
+int json_walk(struct json *j, const char *key, int (*next)(struct json *j, void *arg),
+	      void *arg)
+{
+	int depth = j->depth, ret;
+
+	json_arr(j, key);
+	while ((ret = next(j, arg)) > 0)
+		close_to(j, depth + 1);
+	close_to(j, depth);
+	if (ret < 0)
+		json_str(j, "error", fail_msg() ? fail_msg() : "failed");
+	return ret < 0 ? ret : 0;
+}
+
 void json_obj(struct json *j, const char *key)
 {
-	open_(j, key, '{');
+	open_(j, key, '{', '}');
 }
 
 void json_obj_end(struct json *j)
 {
-	close_(j, '}');
+	close_(j);
 }
 
 void json_arr(struct json *j, const char *key)
 {
-	open_(j, key, '[');
+	open_(j, key, '[', ']');
 }
 
 void json_arr_end(struct json *j)
 {
-	close_(j, ']');
+	close_(j);
 }
 
 void json_str(struct json *j, const char *key, const char *val)

@@ -15,8 +15,11 @@
  * removes CMD's entry in case the scheduler has not yet, and exits with
  * CMD's status (128 + the signal number if it was killed).
  *
- * The child's failures go back to the parent as numbers, which prints the
- * one message.
+ * Everything run can check on its own (the arguments, the mask, CMD) is
+ * checked before it looks at the daemon. Its own failures exit with
+ * env(1)'s codes (main.c): 125, 126 when CMD cannot be executed, 127 when
+ * it is not found. The child's failures go back to the parent as numbers,
+ * which records the one message.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +31,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "xcr0.h"
@@ -53,8 +57,8 @@ enum child_stage {
 	STAGE_EXEC,		/* execve failed: errno */
 };
 
-/* Exit status of a child that gave up before exec (127: exec failed). */
-#define CHILD_FAILED	126
+/* Exit status of a child that gave up before exec (its report says why). */
+#define CHILD_FAILED	125
 
 struct child_report {
 	int stage;
@@ -78,41 +82,66 @@ static void help_run(FILE *f)
 		"  this command's pending mask, which the kernel applies when it execs\n"
 		"  CMD. In partial mode CMD is made SCHED_EXT. Processes CMD starts\n"
 		"  inherit the mask.\n"
-		"  Exits with CMD's status (128+N if killed by signal N, 127 if CMD\n"
-		"  cannot be run). A MASK that starts with '-' (-pkru) needs `--`\n"
+		"  Exits with CMD's status (128+N if killed by signal N); with 125 if\n"
+		"  run itself fails (bad MASK or option, no daemon), 126 if CMD is\n"
+		"  found but cannot be executed, 127 if it is not found, as env(1)\n"
+		"  does. A MASK that starts with '-' (-pkru) needs `--`\n"
 		"  before it: run -- -pkru -- CMD. --json prints a summary line on\n"
 		"  stdout when CMD is done.\n");
 }
 
+/* 0 if @path is a file we may execute, else why not as a negative errno. */
+static int executable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	return access(path, X_OK) ? -errno : 0;
+}
+
 /*
  * find_cmd - the file execvp() would run for @name, looked up now, before
- * the fork. Returns 0 or a negative errno (no message).
+ * the fork. Records why not as FAIL_NOTFOUND (nothing by that name) or
+ * FAIL_NOEXEC (found, but not executable), as a shell would report it.
  */
 static int find_cmd(const char *name, char *path, size_t len)
 {
 	const char *dirs = getenv("PATH"), *p, *end;
-	int err = -ENOENT;
+	int err = -ENOENT, ret;
 
 	if (strchr(name, '/')) {
 		if ((size_t)snprintf(path, len, "%s", name) >= len)
-			return -ENAMETOOLONG;
-		return access(path, X_OK) ? -errno : 0;
-	}
-	if (!dirs)
-		dirs = "/usr/local/bin:/usr/bin:/bin";
-	for (p = dirs; ; p = end + 1) {
-		end = strchrnul(p, ':');
-		if ((size_t)snprintf(path, len, "%.*s%s%s", (int)(end - p), p,
-				     end == p ? "" : "/", name) < len) {
-			if (!access(path, X_OK))
-				return 0;
-			if (errno != ENOENT && errno != ENOTDIR)
-				err = -errno;
+			return fail(-ENAMETOOLONG, "cannot run '%s': the path is too long", name);
+		err = executable(path);
+	} else {
+		if (!dirs)
+			dirs = "/usr/local/bin:/usr/bin:/bin";
+		for (p = dirs; ; p = end + 1) {
+			end = strchrnul(p, ':');
+			if ((size_t)snprintf(path, len, "%.*s%s%s", (int)(end - p), p,
+					     end == p ? "" : "/", name) < len) {
+				ret = executable(path);
+				if (!ret)
+					return 0;
+				/* execvp() goes on past a file it may not run, and says so */
+				if (ret != -ENOENT && ret != -ENOTDIR)
+					err = ret;
+			}
+			if (!*end)
+				break;
 		}
-		if (!*end)
-			break;
+		if (err == -ENOENT)
+			return fail_as(FAIL_NOTFOUND, err, "cannot run '%s': command not found in PATH",
+				       name);
 	}
-	return err;
+	if (err == -ENOENT || err == -ENOTDIR)
+		return fail_as(FAIL_NOTFOUND, err, "cannot run '%s': %s", name, strerror(-err));
+	if (err)
+		return fail_as(FAIL_NOEXEC, err, "cannot run '%s': %s", name, strerror(-err));
+	return 0;
 }
 
 static long now_ms(void)
@@ -184,7 +213,9 @@ static int child_error(const struct child_report *r, const char *cmd, __u64 expe
 			    APPLY_TIMEOUT_MS, (unsigned long long)r->xcr0,
 			    (unsigned long long)expect, pid);
 	case STAGE_EXEC:
-		return fail(-r->err, "cannot run '%s': %s", cmd, strerror(r->err));
+		/* find_cmd() found it: it is there but cannot be executed */
+		return fail_as(FAIL_NOEXEC, -r->err, "cannot run '%s': %s", cmd,
+			       strerror(r->err));
 	default:
 		return fail(-EPIPE, "the command's process gave up before it was set up");
 	}
@@ -206,7 +237,7 @@ int cmd_run(int argc, char **argv)
 	struct target t = { .kind = TARGET_PID };
 	struct scx_xcr0_info info;
 	struct child_report r;
-	char err[512], path[PATH_MAX];
+	char path[PATH_MAX];
 	__u64 mask, supported, expect;
 	int ret, status, go[2], rep[2];
 	bool partial = false;
@@ -218,12 +249,18 @@ int cmd_run(int argc, char **argv)
 	if (ret)
 		return ret > 0 ? 0 : ret;
 	if (optind >= argc)
-		return fail(-EINVAL, "run wants MASK -- CMD; see `scx_xcr0 run -h`");
+		return fail_usage("run wants MASK -- CMD; see `scx_xcr0 run -h`");
 	cmd = argv + optind + 1;
 	if (*cmd && !strcmp(*cmd, "--"))
 		cmd++;
 	if (!*cmd)
-		return fail(-EINVAL, "run wants a command after MASK --; see `scx_xcr0 run -h`");
+		return fail_usage("run wants a command after MASK --; see `scx_xcr0 run -h`");
+	ret = cli_parse_mask(argv[optind], &mask, &supported);
+	if (ret)
+		return ret;
+	ret = find_cmd(cmd[0], path, sizeof(path));
+	if (ret)
+		return ret;
 
 	ret = maps_open(&m);
 	if (ret)
@@ -232,24 +269,10 @@ int cmd_run(int argc, char **argv)
 		ret = fail(-ENOTCONN, "the scx_xcr0 scheduler is not attached, so no mask would apply; start `scx_xcr0 daemon`");
 		goto out;
 	}
-	if (!maps_info(&m, &info)) {
-		supported = info.supported;
+	if (!maps_info(&m, &info))
 		partial = info.flags & SCX_XCR0_INFO_PARTIAL;
-	} else {
-		fail_clear();
-		supported = xcr0_supported();
-	}
-	if (xcr0_parse_mask(argv[optind], supported, &mask, err, sizeof(err))) {
-		ret = fail(-EINVAL, "%s", err);
-		goto out;
-	}
+	fail_clear();
 	expect = mask ? mask : supported;
-	ret = find_cmd(cmd[0], path, sizeof(path));
-	if (ret) {
-		fprintf(stderr, "scx_xcr0 run: cannot run '%s': %s\n", cmd[0], strerror(-ret));
-		ret = 127;
-		goto out;
-	}
 	if (pipe2(go, O_CLOEXEC)) {
 		ret = fail(-errno, "pipe: %s", strerror(errno));
 		goto out;
@@ -307,10 +330,6 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	if (n == sizeof(r)) {
 		ret = child_error(&r, cmd[0], expect, child_pid);
-		if (r.stage == STAGE_EXEC) {
-			fprintf(stderr, "scx_xcr0 run: %s\n", fail_msg());
-			ret = 127;
-		}
 		goto out;
 	}
 	ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

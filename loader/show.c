@@ -29,7 +29,7 @@ static int parse_plain(const char *cmd, int argc, char **argv, void (*help)(FILE
 	if (ret)
 		return ret;
 	if (optind != argc)
-		return fail(-EINVAL, "%s takes no arguments ('%s')", cmd, argv[optind]);
+		return fail_usage("%s takes no arguments ('%s')", cmd, argv[optind]);
 	return 0;
 }
 

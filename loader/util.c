@@ -13,23 +13,57 @@
 
 static char fail_buf[1024];
 static bool failed;
+static enum fail_kind failed_kind;
+
+static int vfail(enum fail_kind kind, int err, const char *fmt, va_list ap)
+{
+	if (failed)
+		return err;
+	vsnprintf(fail_buf, sizeof(fail_buf), fmt, ap);
+	failed = true;
+	failed_kind = kind;
+	return err;
+}
 
 int fail(int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (failed)
-		return err;
 	va_start(ap, fmt);
-	vsnprintf(fail_buf, sizeof(fail_buf), fmt, ap);
+	err = vfail(FAIL_ERROR, err, fmt, ap);
 	va_end(ap);
-	failed = true;
+	return err;
+}
+
+int fail_usage(const char *fmt, ...)
+{
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	err = vfail(FAIL_USAGE, -EINVAL, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int fail_as(enum fail_kind kind, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err = vfail(kind, err, fmt, ap);
+	va_end(ap);
 	return err;
 }
 
 const char *fail_msg(void)
 {
 	return failed ? fail_buf : NULL;
+}
+
+enum fail_kind fail_kind(void)
+{
+	return failed ? failed_kind : FAIL_ERROR;
 }
 
 void fail_clear(void)

@@ -22,8 +22,35 @@
 __attribute__((format(printf, 2, 3)))
 int fail(int err, const char *fmt, ...);
 
+/*
+ * What kind of failure was recorded, which decides the exit status main()
+ * gives it (see main.c): the command could not do its work, the command
+ * line is wrong, or (run) the command to start is not executable or not
+ * found.
+ */
+enum fail_kind {
+	FAIL_ERROR,
+	FAIL_USAGE,
+	FAIL_NOEXEC,
+	FAIL_NOTFOUND,
+};
+
+/*
+ * fail_usage - fail() for a command line that is wrong (bad option,
+ * missing or extra argument, malformed value): returns -EINVAL.
+ */
+__attribute__((format(printf, 1, 2)))
+int fail_usage(const char *fmt, ...);
+
+/* fail_as - fail() with an explicit kind; returns @err. */
+__attribute__((format(printf, 3, 4)))
+int fail_as(enum fail_kind kind, int err, const char *fmt, ...);
+
 /* The recorded message, or NULL. */
 const char *fail_msg(void);
+
+/* The recorded kind; FAIL_ERROR when nothing is recorded. */
+enum fail_kind fail_kind(void);
 
 /* Forget a recorded failure that the caller handled. */
 void fail_clear(void);
