@@ -189,6 +189,28 @@ static inline const char *xcr0_bit_name(unsigned int bit)
 	return bit < XCR0_NR_BITS ? names[bit] : NULL;
 }
 
+/*
+ * The features users know, by the components they need: what a message
+ * names besides the bits ("AVX-512" rather than "bit 5 (opmask)"). Every
+ * bit of XCR0_USER_MASK is in exactly one entry.
+ */
+struct xcr0_feature {
+	const char *name;
+	__u64 mask;
+};
+
+static const struct xcr0_feature xcr0_features[] = {
+	{ "x87",			XCR0_X87 },
+	{ "SSE",			XCR0_SSE },
+	{ "AVX",			XCR0_AVX },
+	{ "MPX",			XCR0_MPX },
+	{ "AVX-512",			XCR0_AVX512 },
+	{ "PKRU",			XCR0_PKRU },	/* protection keys */
+	{ "AMX",			XCR0_AMX },
+};
+
+#define XCR0_NR_FEATURES	(sizeof(xcr0_features) / sizeof(xcr0_features[0]))
+
 /* xcr0_rule_str - the rule behind an xcr0_check() result, for messages. */
 static inline const char *xcr0_rule_str(int err)
 {

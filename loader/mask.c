@@ -216,11 +216,57 @@ static int item_value(const char *p, size_t n, __u64 full, __u64 *val,
 	return -EINVAL;
 }
 
-/* Say which rule @mask breaks, and for which component. */
-static void explain(__u64 mask, __u64 supported, int rule, char *err,
+/* "bit 9: pkru" or "bits 5-7: opmask, zmm_hi256, hi16_zmm" for @mask's bits. */
+static size_t put_bits(char *buf, size_t len, size_t off, __u64 mask)
+{
+	unsigned int lo = __builtin_ctzll(mask), hi = 63 - __builtin_clzll(mask), bit;
+	const char *sep = ": ";
+	size_t start = off;
+
+	if (lo == hi)
+		off += put(buf, len, off, "bit %u", lo);
+	else if ((unsigned int)__builtin_popcountll(mask) == hi - lo + 1)
+		off += put(buf, len, off, "bits %u-%u", lo, hi);
+	else
+		off += put(buf, len, off, "bits");
+	for (bit = lo; bit <= hi; bit++) {
+		if (!(mask & (1ULL << bit)))
+			continue;
+		off += put(buf, len, off, "%s%s", sep, xcr0_bit_name(bit));
+		sep = ", ";
+	}
+	return off - start;
+}
+
+/*
+ * "AVX-512 (bits 5-7: opmask, zmm_hi256, hi16_zmm) and AMX (bits 17-18:
+ * tilecfg, tiledata)": the features @bad touches, by the names users know.
+ */
+static void feature_names(__u64 bad, char *buf, size_t len)
+{
+	size_t off = 0, i, nr = 0, left;
+
+	for (i = 0; i < XCR0_NR_FEATURES; i++)
+		nr += !!(bad & xcr0_features[i].mask);
+	left = nr;
+	for (i = 0; i < XCR0_NR_FEATURES; i++) {
+		const struct xcr0_feature *f = &xcr0_features[i];
+
+		if (!(bad & f->mask))
+			continue;
+		off += put(buf, len, off, "%s (", f->name);
+		off += put_bits(buf, len, off, f->mask);
+		left--;
+		off += put(buf, len, off, ")%s", left > 1 ? ", " : left ? " and " : "");
+	}
+}
+
+/* Say which rule @mask (spelt @s by the user) breaks, and for which component. */
+static void explain(const char *s, __u64 mask, __u64 supported, int rule, char *err,
 		    size_t errlen)
 {
-	char m[XCR0_MASK_FMT_MAX];
+	char m[XCR0_MASK_FMT_MAX], sup[XCR0_MASK_FMT_MAX], names[256];
+	int q = strlen(s) > QUOTE_MAX ? QUOTE_MAX : (int)strlen(s);
 	const char *name;
 	unsigned int bit;
 	__u64 bad = 0;
@@ -238,17 +284,21 @@ static void explain(__u64 mask, __u64 supported, int rule, char *err,
 	}
 	bit = __builtin_ctzll(bad);
 	name = xcr0_bit_name(bit);
-	if (rule == XCR0_E_SUPERVISOR)
+	if (rule == XCR0_E_SUPERVISOR) {
 		set_err(err, errlen,
 			"%s: bit %u (%s) is a supervisor (XSS) component and never goes in XCR0",
 			m, bit, name);
-	else if (rule == XCR0_E_UNKNOWN_BITS || !name)
+	} else if (rule == XCR0_E_UNKNOWN_BITS || !name) {
 		set_err(err, errlen, "%s: bit %u is unknown to scx_xcr0; %s",
 			m, bit, xcr0_rule_str(XCR0_E_UNKNOWN_BITS));
-	else
+	} else {
+		/* the user's spelling, the mask, and the features by name */
+		feature_names(bad, names, sizeof(names));
+		xcr0_format_mask(supported, sup, sizeof(sup));
 		set_err(err, errlen,
-			"%s: bit %u (%s) is not supported by this CPU (supported 0x%llx)",
-			m, bit, name, supported);
+			"%.*s%s = %s needs %s, which this CPU does not support (supported %s)",
+			q, s, strlen(s) > QUOTE_MAX ? "..." : "", m, names, sup);
+	}
 }
 
 static void bad_char(const char *s, const char *p, char *err, size_t errlen)
@@ -329,7 +379,7 @@ int xcr0_parse_mask(const char *s, __u64 supported, __u64 *out, char *err,
 	}
 	ret = xcr0_check(mask, supported);
 	if (ret != XCR0_OK) {
-		explain(mask, supported, ret, err, errlen);
+		explain(s, mask, supported, ret, err, errlen);
 		return -EINVAL;
 	}
 	*out = mask;

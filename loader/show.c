@@ -44,14 +44,118 @@ static void help_list(FILE *f)
 		"  and those whose task or cgroup is gone.\n");
 }
 
+/* One policy entry as list shows it. */
+struct list_row {
+	struct target t;
+	__u64 key;
+	__u64 val;
+	int rule;			/* scx_xcr0_val_check() */
+	bool gone;			/* its task or cgroup no longer exists */
+	bool have_kernel;		/* applied and pending are known */
+	__u64 applied, pending;
+	char who[PATH_MAX];		/* comm or cgroup path */
+};
+
+/* The walk over every policy map, tid then pid then cgroup. */
+struct list_walk {
+	const struct pinned *m;
+	__u64 supported;
+	size_t kind;			/* index into list_kinds */
+	bool started;
+	size_t nr;			/* rows so far */
+	struct list_row row;
+};
+
+static const enum target_kind list_kinds[] = { TARGET_TID, TARGET_PID, TARGET_CGROUP };
+
+/* The next row in @w->row: 1, 0 at the end, or a negative errno (recorded). */
+static int list_next(struct list_walk *w)
+{
+	struct list_row *r = &w->row;
+	struct task_info ti;
+	int ret = 0;
+
+	while (w->kind < ARRAY_SIZE(list_kinds)) {
+		ret = entry_next(w->m, list_kinds[w->kind], &w->started, &r->t, &r->val);
+		if (ret)
+			break;
+		w->kind++;
+		w->started = false;
+	}
+	if (ret <= 0)
+		return ret;
+
+	r->key = r->t.kind == TARGET_CGROUP ? r->t.cgid : r->t.id;
+	r->rule = scx_xcr0_val_check(r->val, w->supported);
+	r->have_kernel = false;
+	r->who[0] = '\0';
+	if (r->t.kind == TARGET_CGROUP) {
+		r->gone = cgroup_path_of(r->t.cgid, r->who, sizeof(r->who)) != 0;
+	} else {
+		r->gone = task_lookup(r->t.id, &ti) != 0 ||
+			  (r->t.kind == TARGET_PID && ti.tgid != ti.tid);
+		fail_clear();
+		if (!r->gone) {
+			snprintf(r->who, sizeof(r->who), "%s", ti.comm);
+			r->have_kernel = !task_xcr0(r->t.id, &r->applied, &r->pending);
+		}
+	}
+	w->nr++;
+	return 1;
+}
+
+/* json_walk()'s element writer: one entry object. */
+static int list_json_one(struct json *j, void *arg)
+{
+	struct list_walk *w = arg;
+	struct list_row *r = &w->row;
+	int ret = list_next(w);
+
+	if (ret <= 0)
+		return ret;
+	json_obj(j, NULL);
+	json_str(j, "kind", target_name(r->t.kind));
+	json_u64(j, "key", r->key);
+	json_val(j, "mask", r->val);
+	json_str(j, r->t.kind == TARGET_CGROUP ? "path" : "comm", r->gone ? NULL : r->who);
+	json_bool(j, "gone", r->gone);
+	json_str(j, "invalid", r->rule ? xcr0_rule_str(r->rule) : NULL);
+	if (r->have_kernel) {
+		json_mask(j, "applied", r->applied);
+		json_mask(j, "pending", r->pending);
+	} else {
+		json_null(j, "applied");
+		json_null(j, "pending");
+	}
+	json_obj_end(j);
+	return 1;
+}
+
+static void list_print(const struct list_row *r)
+{
+	printf("%-6s %-10llu %-34s %-8s %s", target_name(r->t.kind), (unsigned long long)r->key,
+	       mask_str(scx_xcr0_val_mask(r->val)), r->val & SCX_XCR0_VAL_LIVE ? "live" : "exec",
+	       r->gone ? "(gone)" : esc(r->who));
+	if (r->have_kernel && r->applied == r->pending)
+		printf(" (applied %s)", mask_str(r->applied));
+	else if (r->have_kernel)
+		printf(" (applied %s, pending %s at next exec)", mask_str(r->applied),
+		       mask_str(r->pending));
+	if (r->rule)
+		printf("  INVALID: %s", xcr0_rule_str(r->rule));
+	printf("\n");
+}
+
+/*
+ * A walk that fails midway (a map read error) still ends the output
+ * properly: the JSON document closes its array and says "error", the table
+ * keeps the rows printed so far; main() prints the message, exit status 1.
+ */
 int cmd_list(int argc, char **argv)
 {
-	static const enum target_kind kinds[] = { TARGET_TID, TARGET_PID, TARGET_CGROUP };
+	struct list_walk w = { 0 };
 	struct pinned m;
 	struct json j;
-	__u64 supported, val;
-	struct target t;
-	size_t k, n = 0;
 	int ret;
 
 	ret = parse_plain("list", argc, argv, help_list);
@@ -60,76 +164,19 @@ int cmd_list(int argc, char **argv)
 	ret = maps_open(&m);
 	if (ret)
 		return ret;
-	supported = cli_supported(&m);
+	w.m = &m;
+	w.supported = cli_supported(&m);
 
 	if (json_out) {
 		json_begin(&j, stdout);
-		json_arr(&j, "entries");
+		ret = json_walk(&j, "entries", list_json_one, &w);
+		json_end(&j);
 	} else {
 		printf("%-6s %-10s %-34s %-8s %s\n", "KIND", "KEY", "MASK", "WHEN", "WHO");
-	}
-	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
-		bool started = false;
-
-		while ((ret = entry_next(&m, kinds[k], &started, &t, &val)) > 0) {
-			int rule = scx_xcr0_val_check(val, supported);
-			char who[PATH_MAX + 32] = "";
-			struct task_info ti;
-			bool gone = false, have_kernel = false;
-			__u64 key = t.kind == TARGET_CGROUP ? t.cgid : t.id;
-			__u64 applied = 0, pending = 0;
-
-			if (t.kind == TARGET_CGROUP) {
-				gone = cgroup_path_of(t.cgid, who, sizeof(who)) != 0;
-			} else {
-				gone = task_lookup(t.id, &ti) != 0 ||
-				       (t.kind == TARGET_PID && ti.tgid != ti.tid);
-				fail_clear();
-				if (!gone) {
-					snprintf(who, sizeof(who), "%s", ti.comm);
-					have_kernel = !task_xcr0(t.id, &applied, &pending);
-				}
-			}
-			n++;
-			if (json_out) {
-				json_obj(&j, NULL);
-				json_str(&j, "kind", target_name(t.kind));
-				json_u64(&j, "key", key);
-				json_val(&j, "mask", val);
-				json_str(&j, t.kind == TARGET_CGROUP ? "path" : "comm",
-					 gone ? NULL : who);
-				json_bool(&j, "gone", gone);
-				json_str(&j, "invalid", rule ? xcr0_rule_str(rule) : NULL);
-				if (have_kernel) {
-					json_mask(&j, "applied", applied);
-					json_mask(&j, "pending", pending);
-				} else {
-					json_null(&j, "applied");
-					json_null(&j, "pending");
-				}
-				json_obj_end(&j);
-				continue;
-			}
-			printf("%-6s %-10llu %-34s %-8s %s", target_name(t.kind),
-			       (unsigned long long)key, mask_str(scx_xcr0_val_mask(val)),
-			       val & SCX_XCR0_VAL_LIVE ? "live" : "exec", gone ? "(gone)" : who);
-			if (have_kernel && applied == pending)
-				printf(" (applied %s)", mask_str(applied));
-			else if (have_kernel)
-				printf(" (applied %s, pending %s at next exec)", mask_str(applied),
-				       mask_str(pending));
-			if (rule)
-				printf("  INVALID: %s", xcr0_rule_str(rule));
-			printf("\n");
-		}
-		if (ret < 0)
-			break;
-	}
-	if (json_out && ret >= 0) {
-		json_arr_end(&j);
-		json_end(&j);
-	} else if (ret >= 0 && !n) {
-		printf("(no entries)\n");
+		while ((ret = list_next(&w)) > 0)
+			list_print(&w.row);
+		if (!ret && !w.nr)
+			printf("(no entries)\n");
 	}
 	maps_close(&m);
 	return ret < 0 ? ret : 0;

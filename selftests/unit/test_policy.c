@@ -131,7 +131,7 @@ static const struct {
 	{ "broken rule", "ci.slice x87,avx\n", 0, SUP_VM,
 	  "t.pol:1: bad mask 'x87,avx': 0x5 (x87,avx): SSE (bit 1) is required" },
 	{ "unsupported", "ci.slice x86-64-v4\n", 0, SUP_VM,
-	  "t.pol:1: bad mask 'x86-64-v4': 0xe7 (x87,sse,avx,opmask,zmm_hi256,hi16_zmm): bit 5 (opmask) is not supported by this CPU (supported 0x21f)" },
+	  "t.pol:1: bad mask 'x86-64-v4': x86-64-v4 = 0xe7 (x87,sse,avx,opmask,zmm_hi256,hi16_zmm) needs AVX-512 (bits 5-7: opmask, zmm_hi256, hi16_zmm), which this CPU does not support (supported 0x21f (x87,sse,avx,bndregs,bndcsr,pkru))" },
 	{ "trailing garbage", "ci.slice x86-64-v2 extra\n", 0, SUP_VM,
 	  "t.pol:1: trailing garbage 'extra' after the mask (only 'live' may follow it" },
 	{ "garbage after live", "ci.slice x86-64-v2 live extra\n", 0, SUP_VM,
