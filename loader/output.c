@@ -73,7 +73,8 @@ size_t text_escape(const char *s, char *buf, size_t len)
 			if (!n)
 				n = 1;
 			for (need = 0, i = 0; i < n; i++)
-				need += snprintf(piece + need, sizeof(piece) - need, "\\x%02x", p[i]);
+				need += snprintf(piece + need, sizeof(piece) - need, "\\x%02x",
+						 p[i]);
 		}
 		if (off + need >= len) {
 			/* cut at the last piece that leaves room for "..." */

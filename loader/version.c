@@ -62,7 +62,7 @@ int cmd_version(int argc, char **argv)
 	if (optind != argc)
 		return fail_usage("version takes no arguments ('%s')", argv[optind]);
 	if (uname(&u))
-		strcpy(u.release, "unknown");
+		snprintf(u.release, sizeof(u.release), "unknown");
 	scx = scx_present();
 	scx_state(state, sizeof(state));
 	scx_attached_ops(ops, sizeof(ops));
