@@ -203,18 +203,24 @@ static u64 task_resolve(struct task_struct *p, struct scx_xcr0_task *tctx, u32 *
 {
 	struct resolve_ctx rc = { .tid = p->pid, .tgid = p->tgid, .tctx = tctx };
 	struct scx_xcr0_resolved r;
+	struct cgroup *cgrp;
 	bool exempt;
 
 	stat_inc(SCX_XCR0_STAT_RESOLVE);
 	exempt = scx_xcr0_exempt(p->flags & (PF_KTHREAD | PF_USER_WORKER), rc.tgid, daemon_tgid);
 	if (!exempt) {
-		rc.cgrp = BPF_CORE_READ(p, cgroups, dfl_cgrp);
-		if (rc.cgrp)
-			rc.level = BPF_CORE_READ(rc.cgrp, level);
+		/* a local: BPF_CORE_READ() of a field of rc would relocate rc too */
+		cgrp = BPF_CORE_READ(p, cgroups, dfl_cgrp);
+		if (cgrp)
+			rc.level = BPF_CORE_READ(cgrp, level);
+		rc.cgrp = cgrp;
 	}
 	scx_xcr0_resolve(&rc, exempt, supported, default_mask, &r);
-	if (r.invalid)
-		stat_add(SCX_XCR0_STAT_INVALID, r.invalid);
+	/*
+	 * Not under "if (r.invalid)": a branch on it would make the verifier
+	 * track the count exactly, and the walk's loop would never converge.
+	 */
+	stat_add(SCX_XCR0_STAT_INVALID, r.invalid);
 	*src = r.src;
 	return r.val;
 }
