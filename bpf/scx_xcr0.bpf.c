@@ -188,8 +188,8 @@ static __always_inline int scx_xcr0_lookup(void *ctx, enum scx_xcr0_src level, i
 	case SCX_XCR0_SRC_CGROUP:
 		if (!rc->cgrp || depth < 0 || depth > rc->level)
 			return SCX_XCR0_FOUND_END;
-		if (bpf_probe_read_kernel(&anc, sizeof(anc), &rc->cgrp->ancestors[rc->level - depth]) ||
-		    !anc)
+		if (bpf_probe_read_kernel(&anc, sizeof(anc),
+					  &rc->cgrp->ancestors[rc->level - depth]) || !anc)
 			return SCX_XCR0_FOUND_END;
 		id = BPF_CORE_READ(anc, kn, id);
 		return found(bpf_map_lookup_elem(&xcr0_cgroup, &id), val);
