@@ -33,6 +33,7 @@
 
 #include "xcr0.h"
 #include "scx_xcr0.h"
+#include "xcr0_resolve.h"
 
 char _license[] SEC("license") = "GPL";
 
@@ -121,12 +122,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xcr0_info SEC(".maps");
 
-static void stat_inc(u32 idx)
+static void stat_add(u32 idx, u64 n)
 {
 	u64 *cnt = bpf_map_lookup_elem(&xcr0_stats, &idx);
 
 	if (cnt)
-		(*cnt)++;
+		*cnt += n;
+}
+
+static void stat_inc(u32 idx)
+{
+	stat_add(idx, 1);
 }
 
 static u64 policy_gen(void)
@@ -137,88 +143,86 @@ static u64 policy_gen(void)
 	return gen ? *gen : 0;
 }
 
-/*
- * Look @key up in policy map @map. Returns true with *@val set to the
- * policy value (mask and live bit) if it has a usable entry; an entry whose
- * mask fails the rules is counted and treated as absent, so that the next
- * precedence level decides.
- */
-static __always_inline bool policy_lookup(void *map, void *key, u64 *val)
-{
-	u64 *v = bpf_map_lookup_elem(map, key);
+/* What scx_xcr0_lookup() needs to know of the task being resolved. */
+struct resolve_ctx {
+	u32 tid;
+	u32 tgid;
+	struct scx_xcr0_task *tctx;	/* its storage, for the kept pid value */
+	struct cgroup *cgrp;		/* its cgroup in the default hierarchy */
+	int level;			/* @cgrp's level, 0 for the root */
+};
 
+static __always_inline int found(u64 *v, u64 *val)
+{
 	if (!v)
-		return false;
-	if (scx_xcr0_val_check(*v, supported) != XCR0_OK) {
-		stat_inc(SCX_XCR0_STAT_INVALID);
-		return false;
-	}
+		return SCX_XCR0_FOUND_NONE;
 	*val = *v;
-	return true;
+	return SCX_XCR0_FOUND_ENTRY;
 }
 
 /*
- * The entry of the nearest cgroup of @p, its own or an ancestor's, that has
- * one. The cgroup is @p's in the default hierarchy, the directory that
- * /proc/<pid>/cgroup names whatever controllers are enabled there; the
- * scheduler's view (scx_bpf_task_cgroup()) would stop at the nearest cgroup
- * with the cpu controller. Probe reads, as the css_set may change under us:
- * a resolution that raced a move is redone within the refresh interval.
+ * The map entries of one precedence level (xcr0_resolve.h). The cgroup is
+ * the task's in the default hierarchy, the directory that /proc/<pid>/cgroup
+ * names whatever controllers are enabled there; the scheduler's view
+ * (scx_bpf_task_cgroup()) would stop at the nearest cgroup with the cpu
+ * controller. Probe reads, as the css_set may change under us: a resolution
+ * that raced a move is redone within the refresh interval.
  */
-static bool cgroup_lookup(struct task_struct *p, u64 *val)
+static __always_inline int scx_xcr0_lookup(void *ctx, enum scx_xcr0_src level, int depth,
+					   u64 *val)
 {
-	struct cgroup *cgrp, *anc;
-	int level, i;
+	struct resolve_ctx *rc = ctx;
+	struct cgroup *anc;
 	u64 id;
 
-	cgrp = BPF_CORE_READ(p, cgroups, dfl_cgrp);
-	if (!cgrp)
-		return false;
-	level = BPF_CORE_READ(cgrp, level);
-
-	bpf_for(i, 0, SCX_XCR0_CGROUP_MAX_DEPTH) {
-		if (level - i < 0)
-			break;
-		if (bpf_probe_read_kernel(&anc, sizeof(anc), &cgrp->ancestors[level - i]) || !anc)
-			break;
+	switch (level) {
+	case SCX_XCR0_SRC_TID:
+		return found(bpf_map_lookup_elem(&xcr0_tid, &rc->tid), val);
+	case SCX_XCR0_SRC_PID:
+		return found(bpf_map_lookup_elem(&xcr0_pid, &rc->tgid), val);
+	case SCX_XCR0_SRC_PID_KEPT:
+		if (!rc->tctx || !rc->tctx->kept_valid)
+			return SCX_XCR0_FOUND_NONE;
+		*val = rc->tctx->kept;
+		return SCX_XCR0_FOUND_ENTRY;
+	case SCX_XCR0_SRC_CGROUP:
+		if (!rc->cgrp || depth < 0 || depth > rc->level)
+			return SCX_XCR0_FOUND_END;
+		if (bpf_probe_read_kernel(&anc, sizeof(anc),
+					  &rc->cgrp->ancestors[rc->level - depth]) || !anc)
+			return SCX_XCR0_FOUND_END;
 		id = BPF_CORE_READ(anc, kn, id);
-		if (policy_lookup(&xcr0_cgroup, &id, val))
-			return true;
+		return found(bpf_map_lookup_elem(&xcr0_cgroup, &id), val);
+	default:
+		return SCX_XCR0_FOUND_NONE;
 	}
-	return false;
 }
 
 /* @p's policy value by precedence; *@src says which level gave it. */
-static u64 task_resolve(struct task_struct *p, u32 *src)
+static u64 task_resolve(struct task_struct *p, struct scx_xcr0_task *tctx, u32 *src)
 {
-	u32 tid = p->pid, tgid = p->tgid;
-	u64 val;
+	struct resolve_ctx rc = { .tid = p->pid, .tgid = p->tgid, .tctx = tctx };
+	struct scx_xcr0_resolved r;
+	struct cgroup *cgrp;
+	bool exempt;
 
 	stat_inc(SCX_XCR0_STAT_RESOLVE);
-
+	exempt = scx_xcr0_exempt(p->flags & (PF_KTHREAD | PF_USER_WORKER), rc.tgid, daemon_tgid);
+	if (!exempt) {
+		/* a local: BPF_CORE_READ() of a field of rc would relocate rc too */
+		cgrp = BPF_CORE_READ(p, cgroups, dfl_cgrp);
+		if (cgrp)
+			rc.level = BPF_CORE_READ(cgrp, level);
+		rc.cgrp = cgrp;
+	}
+	scx_xcr0_resolve(&rc, exempt, supported, default_mask, &r);
 	/*
-	 * The kernel refuses masks for kernel threads; do not ask. The daemon
-	 * chose its code paths at startup and must not lose them to a
-	 * --default or a cgroup rule it applies to others.
+	 * Not under "if (r.invalid)": a branch on it would make the verifier
+	 * track the count exactly, and the walk's loop would never converge.
 	 */
-	if ((p->flags & (PF_KTHREAD | PF_USER_WORKER)) || (daemon_tgid && tgid == daemon_tgid)) {
-		*src = SCX_XCR0_SRC_NONE;
-		return 0;
-	}
-	if (policy_lookup(&xcr0_tid, &tid, &val)) {
-		*src = SCX_XCR0_SRC_TID;
-		return val;
-	}
-	if (policy_lookup(&xcr0_pid, &tgid, &val)) {
-		*src = SCX_XCR0_SRC_PID;
-		return val;
-	}
-	if (cgroup_lookup(p, &val)) {
-		*src = SCX_XCR0_SRC_CGROUP;
-		return val;
-	}
-	*src = default_mask ? SCX_XCR0_SRC_DEFAULT : SCX_XCR0_SRC_NONE;
-	return default_mask;
+	stat_add(SCX_XCR0_STAT_INVALID, r.invalid);
+	*src = r.src;
+	return r.val;
 }
 
 /*
@@ -277,7 +281,7 @@ static void task_refresh(struct task_struct *p)
 	if (!tctx->stale && tctx->gen == gen && now - tctx->stamp < refresh_ns)
 		return;
 
-	want = task_resolve(p, &src);
+	want = task_resolve(p, tctx, &src);
 	if (tctx->live_once)
 		want |= SCX_XCR0_VAL_LIVE;
 	tctx->stale = 0;
@@ -292,21 +296,48 @@ static void task_refresh(struct task_struct *p)
 }
 
 /*
- * A new process starts with the entry of the process that forked it, the
- * way the kernel copies the mask itself at fork: a restricted shell keeps
- * its children restricted. Threads share their process's entry anyway.
+ * A new task starts with the pid-level policy of the task that forked it,
+ * the way the kernel copies the mask itself at fork: a restricted shell
+ * keeps its children restricted. A new process gets a copy of its parent's
+ * xcr0_pid entry, or of the value its parent kept (below). A new thread
+ * shares its process's entry, and copies the kept value of its creator.
+ *
+ * When xcr0_pid is full the copy cannot be recorded: the child keeps the
+ * value in its storage instead (fail closed, the pid level of
+ * xcr0_resolve.h) and SCX_XCR0_STAT_INHERIT_FULL counts it. An entry that
+ * is already there (written for a pid not yet in use) is left alone.
  */
-static void pid_entry_inherit(struct task_struct *child)
+static void pid_entry_inherit(struct task_struct *child, struct scx_xcr0_task *cctx)
 {
 	struct task_struct *parent = bpf_get_current_task_btf();
 	u32 ptgid = parent->tgid, ctgid = child->tgid;
-	u64 *val;
+	struct scx_xcr0_task *pctx;
+	u64 *entry, val;
+	long err;
 
-	if (ptgid == ctgid)
+	pctx = bpf_task_storage_get(&xcr0_task, parent, 0, 0);
+	if (ptgid == ctgid) {
+		if (pctx && pctx->kept_valid) {
+			cctx->kept = pctx->kept;
+			cctx->kept_valid = 1;
+		}
 		return;
-	val = bpf_map_lookup_elem(&xcr0_pid, &ptgid);
-	if (val)
-		bpf_map_update_elem(&xcr0_pid, &ctgid, val, BPF_NOEXIST);
+	}
+	entry = bpf_map_lookup_elem(&xcr0_pid, &ptgid);
+	if (entry)
+		val = *entry;
+	else if (pctx && pctx->kept_valid)
+		val = pctx->kept;
+	else
+		return;
+	err = bpf_map_update_elem(&xcr0_pid, &ctgid, &val, BPF_NOEXIST);
+	if (!err) {
+		cctx->pid_entry_copied = 1;
+	} else if (err != -EEXIST) {
+		cctx->kept = val;
+		cctx->kept_valid = 1;
+		stat_inc(SCX_XCR0_STAT_INHERIT_FULL);
+	}
 }
 
 static inline bool vtime_before(u64 a, u64 b)
@@ -366,10 +397,13 @@ void BPF_STRUCT_OPS(xcr0_stopping, struct task_struct *p, bool runnable)
 
 s32 BPF_STRUCT_OPS(xcr0_init_task, struct task_struct *p, struct scx_init_task_args *args)
 {
-	if (!bpf_task_storage_get(&xcr0_task, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE))
+	struct scx_xcr0_task *tctx;
+
+	tctx = bpf_task_storage_get(&xcr0_task, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!tctx)
 		return -ENOMEM;
 	if (args->fork)
-		pid_entry_inherit(p);
+		pid_entry_inherit(p, tctx);
 	return 0;
 }
 
@@ -395,8 +429,21 @@ void BPF_STRUCT_OPS(xcr0_enable, struct task_struct *p)
 
 void BPF_STRUCT_OPS(xcr0_exit_task, struct task_struct *p, struct scx_exit_task_args *args)
 {
+	struct scx_xcr0_task *tctx;
 	u32 id = p->pid;
 
+	/*
+	 * A fork that failed after init_task (a fatal signal to the parent)
+	 * leaves a task nobody ever saw: the pid entry init_task copied for
+	 * it is ours alone, and would go to the next process with that pid.
+	 */
+	if (args->cancelled) {
+		tctx = bpf_task_storage_get(&xcr0_task, p, 0, 0);
+		if (tctx && tctx->pid_entry_copied && p->pid == p->tgid &&
+		    !bpf_map_delete_elem(&xcr0_pid, &id))
+			stat_inc(SCX_XCR0_STAT_CANCELLED);
+		return;
+	}
 	/*
 	 * An exiting task takes its entries along, so that a recycled id does
 	 * not inherit them. On unload every task passes here too, alive: keep
@@ -432,3 +479,19 @@ SCX_OPS_DEFINE(xcr0_ops,
 	       .init			= (void *)xcr0_init,
 	       .exit			= (void *)xcr0_exit,
 	       .name			= "xcr0");
+
+/*
+ * A removed cgroup takes its entry along (`set --cgroup` or bpftool wrote
+ * it), so that removed cgroups do not fill xcr0_cgroup. rmdir succeeds only
+ * on a cgroup without tasks or children, so no task resolves to it any
+ * more and the generation need not move. The daemon attaches this program
+ * next to the scheduler.
+ */
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(xcr0_cgroup_rmdir, struct cgroup *cgrp, const char *path)
+{
+	u64 id = BPF_CORE_READ(cgrp, kn, id);
+
+	bpf_map_delete_elem(&xcr0_cgroup, &id);
+	return 0;
+}

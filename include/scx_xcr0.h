@@ -30,7 +30,7 @@
  * value whose mask fails xcr0_check() against the running CPU (a
  * hand-written entry) is never applied: the scheduler counts it in
  * SCX_XCR0_STAT_INVALID. Precedence: tid, then tgid, then the nearest
- * ancestor cgroup with an entry.
+ * ancestor cgroup with an entry; xcr0_resolve.h has the whole order.
  */
 #define SCX_XCR0_MAP_TID	"xcr0_tid"	/* __u32 tid -> __u64 mask */
 #define SCX_XCR0_MAP_PID	"xcr0_pid"	/* __u32 tgid -> __u64 mask */
@@ -71,6 +71,8 @@ enum scx_xcr0_stat {
 	SCX_XCR0_STAT_INVALID,		/* map entries refused by xcr0_check() */
 	SCX_XCR0_STAT_SET,		/* pending masks set through the kfunc */
 	SCX_XCR0_STAT_LIVE,		/* of those, with SCX_XCR0_LIVE */
+	SCX_XCR0_STAT_INHERIT_FULL,	/* forks whose pid entry did not fit in xcr0_pid */
+	SCX_XCR0_STAT_CANCELLED,	/* pid entries removed with a cancelled fork */
 	SCX_XCR0_NR_STATS,
 };
 
@@ -97,6 +99,7 @@ enum scx_xcr0_src {
 	SCX_XCR0_SRC_PID,		/* xcr0_pid[tgid] */
 	SCX_XCR0_SRC_CGROUP,		/* xcr0_cgroup[nearest ancestor] */
 	SCX_XCR0_SRC_DEFAULT,		/* the daemon's --default mask */
+	SCX_XCR0_SRC_PID_KEPT,		/* scx_xcr0_task.kept: xcr0_pid was full */
 	SCX_XCR0_NR_SRCS,
 };
 
@@ -116,6 +119,19 @@ struct scx_xcr0_task {
 	__s32 err;		/* last kfunc error, 0 if it succeeded */
 	__u32 stale;		/* resolve at the next chance regardless */
 	__u32 live_once;	/* make the next resolution live, then forget */
+	/*
+	 * The parent's pid entry, kept when xcr0_pid had no room for the
+	 * child's copy at fork (@kept_valid), and copied by each thread the
+	 * process creates: the pid level of the precedence when xcr0_pid has
+	 * no entry for the process (xcr0_resolve.h).
+	 */
+	__u64 kept;
+	__u32 kept_valid;
+	/*
+	 * init_task created the process's xcr0_pid entry (a copy of its
+	 * parent's): a cancelled fork removes it again.
+	 */
+	__u32 pid_entry_copied;
 };
 
 /* scx_xcr0_info.flags */

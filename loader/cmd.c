@@ -15,6 +15,7 @@
 
 #include "xcr0.h"
 #include "scx_xcr0.h"
+#include "xcr0_resolve.h"
 #include "cgroup.h"
 #include "cli.h"
 #include "cpu.h"
@@ -313,50 +314,143 @@ static void help_clear(FILE *f)
 		"  for a removed cgroup, as `scx_xcr0 list` shows it).\n");
 }
 
-/* The id of the nearest cgroup of @path, or an ancestor, with an entry; 0 if none. */
-static __u64 nearest_cgroup_entry(const struct pinned *m, const char *path)
-{
-	struct target t = { .kind = TARGET_CGROUP };
-	char cur[PATH_MAX];
+/* How one entry the precedence walk found fared during a get. */
+struct hop {
+	enum scx_xcr0_src src;
+	int depth;		/* cgroup: levels above the task's own */
+	__u64 key;
+	char path[PATH_MAX];	/* cgroup */
 	__u64 val;
+	int rule;		/* scx_xcr0_val_check() result, XCR0_OK if usable */
+};
 
-	snprintf(cur, sizeof(cur), "%s", path);
-	do {
-		if (!cgroup_id(cur, &t.cgid) && !entry_get(m, &t, &val))
-			return t.cgid;
-	} while (!cgroup_parent(cur));
-	return 0;
+#define MAX_HOPS	(SCX_XCR0_CGROUP_MAX_DEPTH + 3)
+
+/*
+ * One walk of xcr0_resolve.h over the pinned maps: what the lookups need
+ * (a task's ids, its scheduler storage, the cgroup path being walked) and
+ * the entries they found, in precedence order, for `get` to explain.
+ */
+struct resolution {
+	const struct pinned *m;
+	__u64 supported;
+	pid_t tid, tgid;		/* 0 for a cgroup */
+	const struct scx_xcr0_task *tv;	/* the task's storage, NULL if unknown */
+	char cur[PATH_MAX];		/* the cgroup at the depth asked last */
+	struct hop hops[MAX_HOPS];
+	int nr;
+	int used;			/* index of the one that applies, or -1 */
+	struct scx_xcr0_resolved res;
+};
+
+static int hop_add(struct resolution *r, enum scx_xcr0_src src, int depth, __u64 key, __u64 val)
+{
+	struct hop *h;
+
+	/* the walk's bound keeps within MAX_HOPS; the depth probe is not a hop */
+	if (r->nr == MAX_HOPS || depth >= SCX_XCR0_CGROUP_MAX_DEPTH)
+		return SCX_XCR0_FOUND_ENTRY;
+	h = &r->hops[r->nr++];
+	h->src = src;
+	h->depth = depth;
+	h->key = key;
+	snprintf(h->path, sizeof(h->path), "%s", src == SCX_XCR0_SRC_CGROUP ? r->cur : "");
+	h->val = val;
+	h->rule = scx_xcr0_val_check(val, r->supported);
+	return SCX_XCR0_FOUND_ENTRY;
+}
+
+/* The pinned maps' entry of one precedence level (see xcr0_resolve.h). */
+static int scx_xcr0_lookup(void *ctx, enum scx_xcr0_src level, int depth, __u64 *val)
+{
+	struct resolution *r = ctx;
+	struct target t = { .kind = TARGET_TID, .id = r->tid };
+
+	switch (level) {
+	case SCX_XCR0_SRC_PID:
+		t.kind = TARGET_PID;
+		t.id = r->tgid;
+		/* fall through */
+	case SCX_XCR0_SRC_TID:
+		if (!t.id || entry_get(r->m, &t, val))
+			return SCX_XCR0_FOUND_NONE;
+		return hop_add(r, level, 0, t.id, *val);
+	case SCX_XCR0_SRC_PID_KEPT:
+		if (!r->tv || !r->tv->kept_valid)
+			return SCX_XCR0_FOUND_NONE;
+		*val = r->tv->kept;
+		return hop_add(r, level, 0, r->tgid, *val);
+	case SCX_XCR0_SRC_CGROUP:
+		/* depths come in order: each is the parent of the one before */
+		if (depth && cgroup_parent(r->cur))
+			return SCX_XCR0_FOUND_END;
+		t.kind = TARGET_CGROUP;
+		if (cgroup_id(r->cur, &t.cgid) || entry_get(r->m, &t, val))
+			return SCX_XCR0_FOUND_NONE;
+		return hop_add(r, level, depth, t.cgid, *val);
+	default:
+		return SCX_XCR0_FOUND_NONE;
+	}
+}
+
+/*
+ * Resolve @r (ids, storage and pinned maps filled in) for the cgroup
+ * @path, as the scheduler would; entry read errors count as no entry.
+ */
+static void resolve(struct resolution *r, const char *path, bool exempt, __u64 default_mask)
+{
+	int i;
+
+	snprintf(r->cur, sizeof(r->cur), "%s", path);
+	r->nr = 0;
+	r->used = -1;
+	scx_xcr0_resolve(r, exempt, r->supported, default_mask, &r->res);
+	fail_clear();
+	for (i = 0; i < r->nr; i++)
+		if (r->hops[i].src == r->res.src && r->hops[i].depth == (int)r->res.depth)
+			r->used = i;
 }
 
 /* The threads an entry covers, collected before `clear --live` removes it. */
 struct covered {
-	const struct pinned *m;
 	const struct target *t;
+	struct resolution *r;	/* scratch, with the maps and supported set */
 	pid_t *tids;
 	size_t nr, cap;
 };
 
+/* Whether @c's entry is the one that applies to thread @tid of @tgid. */
+static bool covers(struct covered *c, pid_t tid, pid_t tgid)
+{
+	struct resolution *r = c->r;
+	struct scx_xcr0_task tv;
+	const struct hop *h;
+	char cg[PATH_MAX];
+
+	if (c->t->kind == TARGET_TID)
+		return (__u32)tid == c->t->id;
+	if (c->t->kind == TARGET_PID && (__u32)tgid != c->t->id)
+		return false;
+	if (cgroup_of_task(tid, cg, sizeof(cg)))
+		return false;
+	r->tid = tid;
+	r->tgid = tgid;
+	r->tv = maps_task(r->m, tid, &tv) ? NULL : &tv;
+	resolve(r, cg, false, 0);
+	if (r->used < 0)
+		return false;
+	h = &r->hops[r->used];
+	if (c->t->kind == TARGET_PID)
+		return h->src == SCX_XCR0_SRC_PID;
+	return h->src == SCX_XCR0_SRC_CGROUP && h->key == c->t->cgid;
+}
+
 static int cover_one(pid_t tid, pid_t tgid, void *arg)
 {
-	struct target tt = { .kind = TARGET_TID, .id = tid };
-	struct target pt = { .kind = TARGET_PID, .id = tgid };
 	struct covered *c = arg;
-	char cg[PATH_MAX];
-	__u64 val;
 	bool hit;
 
-	switch (c->t->kind) {
-	case TARGET_TID:
-		hit = (__u32)tid == c->t->id;
-		break;
-	case TARGET_PID:
-		hit = (__u32)tgid == c->t->id && entry_get(c->m, &tt, &val);
-		break;
-	default:
-		hit = entry_get(c->m, &tt, &val) && entry_get(c->m, &pt, &val) &&
-		      !cgroup_of_task(tid, cg, sizeof(cg)) &&
-		      nearest_cgroup_entry(c->m, cg) == c->t->cgid;
-	}
+	hit = covers(c, tid, tgid);
 	fail_clear();
 	if (!hit)
 		return 0;
@@ -399,8 +493,14 @@ int cmd_clear(int argc, char **argv)
 	target_desc(&ct, desc, sizeof(desc));
 	ret = entry_get(&m, &ct.t, &old);
 	if (!ret && ct.live) {
-		cov.m = &m;
 		cov.t = &ct.t;
+		cov.r = calloc(1, sizeof(*cov.r));
+		if (!cov.r) {
+			ret = fail(-ENOMEM, "out of memory");
+			goto out;
+		}
+		cov.r->m = &m;
+		cov.r->supported = cli_supported(&m);
 		ret = task_for_each(cover_one, &cov);
 		if (ret && !fail_msg())
 			ret = fail(ret, "cannot list the tasks in /proc: %s", strerror(-ret));
@@ -437,71 +537,10 @@ int cmd_clear(int argc, char **argv)
 		       esc(desc), val_str(old));
 	}
 out:
+	free(cov.r);
 	free(cov.tids);
 	maps_close(&m);
 	return ret;
-}
-
-/* How one candidate entry fared during a get. */
-struct hop {
-	enum target_kind kind;
-	__u64 key;
-	char path[PATH_MAX];	/* cgroup */
-	__u64 val;
-	int rule;		/* scx_xcr0_val_check() result, XCR0_OK if usable */
-};
-
-#define MAX_HOPS	(SCX_XCR0_CGROUP_MAX_DEPTH + 2)
-
-struct resolution {
-	struct hop hops[MAX_HOPS];	/* entries found, in precedence order */
-	int nr;
-	int used;			/* index of the one that applies, or -1 */
-	__u64 val;			/* the policy value that applies */
-	const char *src;		/* "tid", "pid", "cgroup", "default", "none" */
-};
-
-static void consider(struct resolution *r, const struct pinned *m, enum target_kind kind,
-		     __u64 key, const char *path, __u64 supported)
-{
-	struct target t = { .kind = kind };
-	struct hop *h;
-	__u64 val;
-
-	if (r->nr == MAX_HOPS)
-		return;
-	if (kind == TARGET_CGROUP)
-		t.cgid = key;
-	else
-		t.id = key;
-	if (entry_get(m, &t, &val))
-		return;
-	h = &r->hops[r->nr];
-	h->kind = kind;
-	h->key = key;
-	snprintf(h->path, sizeof(h->path), "%s", path ? path : "");
-	h->val = val;
-	h->rule = scx_xcr0_val_check(val, supported);
-	if (h->rule == XCR0_OK && r->used < 0) {
-		r->used = r->nr;
-		r->val = val;
-		r->src = target_name(kind);
-	}
-	r->nr++;
-}
-
-/* What the scheduler's precedence gives @path's cgroup (and ancestors). */
-static void consider_cgroups(struct resolution *r, const struct pinned *m, const char *path,
-			     __u64 supported)
-{
-	char cur[PATH_MAX];
-	__u64 id;
-
-	snprintf(cur, sizeof(cur), "%s", path);
-	do {
-		if (!cgroup_id(cur, &id))
-			consider(r, m, TARGET_CGROUP, id, cur, supported);
-	} while (!cgroup_parent(cur));
 }
 
 static void json_hops(struct json *j, const struct resolution *r)
@@ -513,9 +552,9 @@ static void json_hops(struct json *j, const struct resolution *r)
 		const struct hop *h = &r->hops[i];
 
 		json_obj(j, NULL);
-		json_str(j, "kind", target_name(h->kind));
+		json_str(j, "kind", src_name(h->src));
 		json_u64(j, "key", h->key);
-		if (h->kind == TARGET_CGROUP)
+		if (h->src == SCX_XCR0_SRC_CGROUP)
 			json_str(j, "path", h->path);
 		json_val(j, "mask", h->val);
 		json_bool(j, "applies", i == r->used);
@@ -523,6 +562,7 @@ static void json_hops(struct json *j, const struct resolution *r)
 		json_obj_end(j);
 	}
 	json_arr_end(j);
+	json_bool(j, "cgroup_walk_truncated", r->res.truncated);
 }
 
 static void print_hops(const struct resolution *r)
@@ -532,17 +572,23 @@ static void print_hops(const struct resolution *r)
 	for (i = 0; i < r->nr; i++) {
 		const struct hop *h = &r->hops[i];
 
-		if (h->kind == TARGET_CGROUP)
+		if (h->src == SCX_XCR0_SRC_CGROUP)
 			printf("  %s cgroup %s: %s", i == r->used ? "*" : " ", esc(h->path),
 			       val_str(h->val));
 		else
 			printf("  %s %s %llu: %s", i == r->used ? "*" : " ",
-			       target_name(h->kind), (unsigned long long)h->key,
+			       src_name(h->src), (unsigned long long)h->key,
 			       val_str(h->val));
+		if (h->src == SCX_XCR0_SRC_PID_KEPT)
+			printf("  (kept by the task: %s was full when it was forked)",
+			       SCX_XCR0_MAP_PID);
 		if (h->rule)
 			printf("  INVALID, skipped: %s", xcr0_rule_str(h->rule));
 		printf("\n");
 	}
+	if (r->res.truncated)
+		printf("  cgroups more than %d levels up are not searched, by the scheduler either\n",
+		       SCX_XCR0_CGROUP_MAX_DEPTH - 1);
 }
 
 static void help_get(FILE *f)
@@ -579,7 +625,7 @@ static const char *pending_source(bool have_tv, const struct scx_xcr0_task *tv,
 
 static int get_task(const struct cli_target *ct, const struct pinned *m, __u64 supported)
 {
-	struct resolution r = { .used = -1, .src = "none" };
+	struct resolution r = { .m = m, .supported = supported };
 	struct scx_xcr0_info info;
 	struct scx_xcr0_task tv;
 	char cg[PATH_MAX];
@@ -590,30 +636,22 @@ static int get_task(const struct cli_target *ct, const struct pinned *m, __u64 s
 
 	have_info = !maps_info(m, &info);
 	fail_clear();
-	consider(&r, m, TARGET_TID, ct->ti.tid, NULL, supported);
-	consider(&r, m, TARGET_PID, ct->ti.tgid, NULL, supported);
 	if (cgroup_of_task(ct->ti.tid, cg, sizeof(cg)))
 		return -ESRCH;
-	consider_cgroups(&r, m, cg, supported);
-	if (r.used < 0 && have_info && info.default_mask) {
-		r.val = info.default_mask;
-		r.src = "default";
-	}
-
 	attached = scx_xcr0_attached();
+	have_tv = attached && !maps_task(m, ct->ti.tid, &tv);
+	exempt = scx_xcr0_exempt(ct->ti.kthread, ct->ti.tgid, have_info ? info.daemon_pid : 0);
+	r.tid = ct->ti.tid;
+	r.tgid = ct->ti.tgid;
+	r.tv = have_tv ? &tv : NULL;
+	resolve(&r, cg, exempt, have_info ? info.default_mask : 0);
+
 	policy = task_sched_policy(ct->ti.tid);
 	managed = attached && !ct->ti.kthread &&
 		  (policy == SCHED_EXT ||
 		   (have_info && !(info.flags & SCX_XCR0_INFO_PARTIAL) &&
 		    policy != SCHED_FIFO && policy != SCHED_RR && policy != SCHED_DEADLINE));
-	exempt = ct->ti.kthread || (have_info && (__u64)ct->ti.tgid == info.daemon_pid);
-	if (exempt) {
-		r.used = -1;
-		r.val = 0;
-		r.src = "none";
-	}
 	have_kernel = !task_xcr0(ct->ti.tid, &applied, &pending);
-	have_tv = attached && !maps_task(m, ct->ti.tid, &tv);
 	if (have_kernel)
 		psrc = pending_source(have_tv, &tv, pending, supported);
 
@@ -635,8 +673,8 @@ static int get_task(const struct cli_target *ct, const struct pinned *m, __u64 s
 			json_null(&j, "pending_at_next_exec");
 		}
 		json_str(&j, "pending_source", psrc);
-		json_val(&j, "mask", r.val);
-		json_str(&j, "source", r.src);
+		json_val(&j, "mask", r.res.val);
+		json_str(&j, "source", src_name(r.res.src));
 		json_hops(&j, &r);
 		json_bool(&j, "attached", attached);
 		json_bool(&j, "managed", managed);
@@ -664,7 +702,7 @@ static int get_task(const struct cli_target *ct, const struct pinned *m, __u64 s
 		printf("  kernel: no x86_xcr0 line in /proc/%d/status (not the scx_xcr0 kernel?)\n",
 		       ct->ti.tid);
 	}
-	printf("  policy: %s from %s\n", val_str(r.val), r.src);
+	printf("  policy: %s from %s\n", val_str(r.res.val), src_name(r.res.src));
 	print_hops(&r);
 	printf("  cgroup %s\n", esc(cg));
 	if (have_tv) {
@@ -690,30 +728,27 @@ static int get_task(const struct cli_target *ct, const struct pinned *m, __u64 s
 
 static int get_cgroup(const struct cli_target *ct, const struct pinned *m, __u64 supported)
 {
-	struct resolution r = { .used = -1, .src = "none" };
+	struct resolution r = { .m = m, .supported = supported };
 	struct scx_xcr0_info info;
+	bool have_info;
 
-	consider_cgroups(&r, m, ct->path, supported);
-	if (r.used < 0 && !maps_info(m, &info) && info.default_mask) {
-		r.val = info.default_mask;
-		r.src = "default";
-	}
+	have_info = !maps_info(m, &info);
 	fail_clear();
+	resolve(&r, ct->path, false, have_info ? info.default_mask : 0);
 	if (json_out) {
 		struct json j;
 
 		json_begin(&j, stdout);
 		json_target(&j, ct);
-		json_val(&j, "mask", r.val);
-		json_str(&j, "source", r.src);
+		json_val(&j, "mask", r.res.val);
+		json_str(&j, "source", src_name(r.res.src));
 		json_hops(&j, &r);
 		json_end(&j);
 		return 0;
 	}
-	printf("cgroup %s: %s from %s, %s\n", esc(ct->path), val_str(r.val),
-	       r.used >= 0 ? (r.used == 0 && !strcmp(r.hops[0].path, ct->path) ?
-			      "its own entry" : "an ancestor's entry") : r.src,
-	       val_when(r.val));
+	printf("cgroup %s: %s from %s, %s\n", esc(ct->path), val_str(r.res.val),
+	       r.used >= 0 ? (r.res.depth == 0 ? "its own entry" : "an ancestor's entry") :
+	       src_name(r.res.src), val_when(r.res.val));
 	print_hops(&r);
 	return 0;
 }

@@ -159,6 +159,8 @@ const char *src_name(__u32 src)
 		return "cgroup";
 	case SCX_XCR0_SRC_DEFAULT:
 		return "default";
+	case SCX_XCR0_SRC_PID_KEPT:
+		return "pid-kept";
 	default:
 		return "none";
 	}

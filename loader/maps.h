@@ -85,7 +85,7 @@ int maps_task_live_once(const struct pinned *m, pid_t tid);
 /* target_name - "tid", "pid" or "cgroup". */
 const char *target_name(enum target_kind kind);
 
-/* src_name - "tid", "pid", "cgroup", "default" or "none". */
+/* src_name - "tid", "pid", "pid-kept", "cgroup", "default" or "none". */
 const char *src_name(__u32 src);
 
 #endif /* __SCX_XCR0_MAPS_H */

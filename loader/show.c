@@ -273,6 +273,8 @@ int cmd_status(int argc, char **argv)
 		[SCX_XCR0_STAT_INVALID] = "invalid_entries_seen",
 		[SCX_XCR0_STAT_SET] = "pending_set",
 		[SCX_XCR0_STAT_LIVE] = "live_set",
+		[SCX_XCR0_STAT_INHERIT_FULL] = "inherit_map_full",
+		[SCX_XCR0_STAT_CANCELLED] = "cancelled_fork_entries",
 	};
 	unsigned int nr[3], invalid[3];
 	struct scx_xcr0_info info;
