@@ -55,7 +55,6 @@ struct daemon {
 	bool pins_existed;	/* maps were pinned before we started: keep on failure */
 	struct scx_xcr0 *skel;
 	struct bpf_link *link;
-	struct bpf_link *rmdir_link;	/* TEMPORARY: helper A's generic attach replaces it */
 	struct policy_dir pd;
 	int sfd;		/* signalfd: INT, TERM, HUP */
 	int ifd;		/* inotify on the policy directory, or -1 */
@@ -234,10 +233,6 @@ static int attach(struct daemon *d)
 	ret = bpf_link__pin(d->link, pin);
 	if (ret)
 		return fail(ret, "cannot pin the scheduler link at %s: %s", pin, strerror(-ret));
-	/* TEMPORARY: replaced by helper A's attach of every non-struct_ops program */
-	d->rmdir_link = bpf_program__attach(d->skel->progs.xcr0_cgroup_rmdir);
-	if (!d->rmdir_link)
-		return libbpf_err(-errno, "cannot attach xcr0_cgroup_rmdir");
 	return 0;
 }
 
@@ -254,8 +249,6 @@ static void unpin_all(struct daemon *d)
 /* Detach (every task keeps its masks) and free; the pins stay. */
 static void detach(struct daemon *d)
 {
-	bpf_link__destroy(d->rmdir_link);	/* TEMPORARY, see attach() */
-	d->rmdir_link = NULL;
 	if (d->link) {
 		bpf_link__unpin(d->link);
 		bpf_link__destroy(d->link);
