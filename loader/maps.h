@@ -70,6 +70,12 @@ int maps_info(const struct pinned *m, struct scx_xcr0_info *info);
 int maps_stats(const struct pinned *m, __u64 stats[SCX_XCR0_NR_STATS]);
 
 /*
+ * stat_name - the name of counter @idx (enum scx_xcr0_stat) in `status` and
+ * `daemon --stats`, text and JSON alike.
+ */
+const char *stat_name(unsigned int idx);
+
+/*
  * maps_task - the scheduler's cached view of thread @tid (through a pidfd);
  * -ENOENT (no message) if it has none (not managed, or no such task).
  */

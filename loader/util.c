@@ -13,6 +13,7 @@
 
 static char fail_buf[1024];
 static bool failed;
+static bool usage_err;
 
 int fail(int err, const char *fmt, ...)
 {
@@ -27,6 +28,25 @@ int fail(int err, const char *fmt, ...)
 	return err;
 }
 
+int fail_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (failed)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(fail_buf, sizeof(fail_buf), fmt, ap);
+	va_end(ap);
+	failed = true;
+	usage_err = true;
+	return -EINVAL;
+}
+
+int fail_exit_code(void)
+{
+	return failed && usage_err ? 2 : 1;
+}
+
 const char *fail_msg(void)
 {
 	return failed ? fail_buf : NULL;
@@ -35,6 +55,7 @@ const char *fail_msg(void)
 void fail_clear(void)
 {
 	failed = false;
+	usage_err = false;
 }
 
 int read_text(const char *path, char *buf, size_t len)

@@ -22,6 +22,16 @@
 __attribute__((format(printf, 2, 3)))
 int fail(int err, const char *fmt, ...);
 
+/*
+ * fail_usage - fail() for a bad option or argument: main() exits 2 instead
+ * of 1 (as getopt-based tools do), and returns -EINVAL.
+ */
+__attribute__((format(printf, 1, 2)))
+int fail_usage(const char *fmt, ...);
+
+/* The exit status for the recorded failure: 2 for fail_usage(), else 1. */
+int fail_exit_code(void);
+
 /* The recorded message, or NULL. */
 const char *fail_msg(void);
 
