@@ -469,8 +469,8 @@ static void prune_dead(struct daemon *d)
 	}
 	fail_clear();
 	if (pruned)
-		fprintf(stderr, "scx_xcr0: removed %zu entries of tasks that exited while no scheduler ran\n",
-			pruned);
+		fprintf(stderr, "scx_xcr0: removed %zu stale %s (tasks that exited while no scheduler ran)\n",
+			pruned, pruned == 1 ? "entry" : "entries");
 }
 
 static void reduce_caps(struct daemon *d)
