@@ -39,6 +39,7 @@
 #include "pins.h"
 #include "policy_dir.h"
 #include "sched_ext.h"
+#include "task.h"
 #include "util.h"
 
 #define KFUNC_SET		"scx_bpf_task_set_xcr0"
@@ -87,18 +88,6 @@ static void event_begin(struct json *j, const char *event)
 {
 	json_begin(j, stdout);
 	json_str(j, "event", event);
-}
-
-static const char *origin_name(enum scx_xcr0_origin origin)
-{
-	switch (origin) {
-	case SCX_XCR0_ORIGIN_ADOPTED:
-		return "adopted";
-	case SCX_XCR0_ORIGIN_REPLACED:
-		return "replaced";
-	default:
-		return "attached";
-	}
 }
 
 /*
@@ -888,6 +877,7 @@ static int lock_daemon(void)
 int cmd_daemon(int argc, char **argv)
 {
 	struct daemon d = { .o.refresh_ms = SCX_XCR0_REFRESH_MS_DFL, .sfd = -1, .ifd = -1 };
+	unsigned long long start;
 	char err[512];
 	int ret, lock_fd;
 
@@ -918,7 +908,9 @@ int cmd_daemon(int argc, char **argv)
 		policy_dir_free(&d.pd);
 		return lock_fd;
 	}
-	proc_start_time(getpid(), &d.start_time);
+	if (task_stat_field(getpid(), TASK_STAT_START, &start))
+		start = 0;
+	d.start_time = start;
 	d.build_id = build_id();
 	d.pins_existed = maps_pinned();
 	ret = setup_fds(&d);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lock.h"
+#include "task.h"
 #include "util.h"
 
 /* How long a refusal waits for the winner of a race to write its pid. */
@@ -69,34 +70,13 @@ void lock_release(int fd)
 	close(fd);
 }
 
-int proc_start_time(pid_t pid, __u64 *start)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long v;
-	int field;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if (read_text(path, buf, sizeof(buf)) < 0)
-		return -ENOENT;
-	/* comm may hold spaces and parentheses: count fields after the last ')' */
-	p = strrchr(buf, ')');
-	if (!p)
-		return -EINVAL;
-	for (field = 2; field < 22 && p; field++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p + 1, "%llu", &v) != 1)
-		return -EINVAL;
-	*start = v;
-	return 0;
-}
-
 bool daemon_alive(pid_t pid, __u64 start)
 {
-	__u64 now;
+	unsigned long long now;
 
 	if (pid <= 0)
 		return false;
 	if (!start)
 		return !kill(pid, 0) || errno == EPERM;
-	return !proc_start_time(pid, &now) && now == start;
+	return !task_stat_field(pid, TASK_STAT_START, &now) && now == start;
 }

@@ -30,9 +30,6 @@ int lock_claim(int fd);
 /* lock_release - empty the file and drop the lock. */
 void lock_release(int fd);
 
-/* proc_start_time - field 22 of /proc/PID/stat (clock ticks after boot). */
-int proc_start_time(pid_t pid, __u64 *start);
-
 /*
  * daemon_alive - whether process @pid exists and is the one that started at
  * @start (0: unknown, then existence alone decides).

@@ -149,6 +149,18 @@ static const char *map_name(enum target_kind kind)
 	}
 }
 
+const char *origin_name(__u64 origin)
+{
+	switch (origin) {
+	case SCX_XCR0_ORIGIN_ADOPTED:
+		return "adopted";
+	case SCX_XCR0_ORIGIN_REPLACED:
+		return "replaced";
+	default:
+		return "attached";
+	}
+}
+
 const char *src_name(__u32 src)
 {
 	switch (src) {

@@ -88,6 +88,9 @@ int maps_task(const struct pinned *m, pid_t tid, struct scx_xcr0_task *tv);
  */
 int maps_task_live_once(const struct pinned *m, pid_t tid);
 
+/* origin_name - "attached", "adopted" or "replaced": scx_xcr0_info.origin. */
+const char *origin_name(__u64 origin);
+
 /* target_name - "tid", "pid" or "cgroup". */
 const char *target_name(enum target_kind kind);
 

@@ -237,18 +237,6 @@ static void daemon_state(const struct scx_xcr0_info *info, struct daemon_state *
 		caps_names(eff, ds->caps, sizeof(ds->caps));
 }
 
-static const char *origin_str(__u64 origin)
-{
-	switch (origin) {
-	case SCX_XCR0_ORIGIN_ADOPTED:
-		return "adopted";
-	case SCX_XCR0_ORIGIN_REPLACED:
-		return "replaced";
-	default:
-		return "attached";
-	}
-}
-
 static const char *origin_text(__u64 origin)
 {
 	switch (origin) {
@@ -320,7 +308,7 @@ int cmd_status(int argc, char **argv)
 		if (have_info) {
 			json_u64(&j, "daemon_pid", info.daemon_pid);
 			json_bool(&j, "daemon_running", ds.alive);
-			json_str(&j, "daemon_origin", origin_str(info.origin));
+			json_str(&j, "daemon_origin", origin_name(info.origin));
 			json_str(&j, "daemon_capabilities", ds.have_caps ? ds.caps : NULL);
 			json_str(&j, "mode", info.flags & SCX_XCR0_INFO_PARTIAL ? "partial" : "full");
 			json_u64(&j, "refresh_ms", info.refresh_ms);
