@@ -766,6 +766,7 @@ static int run(struct daemon *d)
 	return fail(-ECANCELED, "the scheduler was detached from outside (reason above); tasks keep the masks they have, and no policy applies until the daemon runs again");
 fail:
 	detach(d);
+	drop_self_entry(d);
 	/* pins we created for a start that failed go; earlier ones stay */
 	if (!d->pins_existed && pins_remove_all() < 0)
 		fail_clear();
@@ -885,24 +886,24 @@ int cmd_daemon(int argc, char **argv)
 	if (ret)
 		return ret > 0 ? 0 : ret;
 
-	/* everything that needs no lock is checked first: a refusal changes nothing */
-	if (!scx_present())
-		return fail(-ENODEV, "this kernel has no sched_ext (%s is missing); boot the scx_xcr0 kernel",
-			    SCX_SYSFS);
-	ret = check_kfunc();
-	if (ret)
-		return ret;
+	/*
+	 * Everything that needs no lock is checked first, so that a refusal
+	 * changes nothing; the arguments before the system.
+	 */
 	d.o.supported = xcr0_supported();
 	if (!d.o.supported)
 		return fail(-EOPNOTSUPP, "XSAVE is not enabled on this CPU (CPUID.1:ECX.OSXSAVE); there is no XCR0 to restrict");
 	if (d.o.default_str &&
 	    xcr0_parse_mask(d.o.default_str, d.o.supported, &d.o.default_mask, err, sizeof(err)))
 		return fail_usage("--default: %s", err);
-	if (d.o.policy_dir) {
+	if (!scx_present())
+		return fail(-ENODEV, "this kernel has no sched_ext (%s is missing); boot the scx_xcr0 kernel",
+			    SCX_SYSFS);
+	ret = check_kfunc();
+	if (!ret && d.o.policy_dir)
 		ret = policy_dir_load(d.o.policy_dir, d.o.supported, false, &d.pd);
-		if (ret)
-			return ret;
-	}
+	if (ret)
+		return ret;
 	lock_fd = lock_daemon();
 	if (lock_fd < 0) {
 		policy_dir_free(&d.pd);
