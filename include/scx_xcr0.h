@@ -137,9 +137,19 @@ struct scx_xcr0_task {
 /* scx_xcr0_info.flags */
 #define SCX_XCR0_INFO_PARTIAL	(1U << 0)	/* only SCHED_EXT tasks */
 
+/* How the daemon of scx_xcr0_info came to run the attached scheduler. */
+enum scx_xcr0_origin {
+	SCX_XCR0_ORIGIN_ATTACHED,	/* it loaded and attached it */
+	SCX_XCR0_ORIGIN_ADOPTED,	/* took over the one a dead daemon left attached */
+	SCX_XCR0_ORIGIN_REPLACED,	/* detached that one and attached its own */
+};
+
 /*
- * What the running daemon was started with, written by it after loading so
- * that the CLI can report it and validate masks against the same set.
+ * What the running daemon was started with, written by it after loading (or
+ * adopting) so that the CLI can report it and validate masks against the
+ * same set. @daemon_pid with @daemon_start tells a live daemon from a
+ * recycled pid; @build_id and the options tell a daemon whether it may take
+ * over an attached scheduler unchanged.
  */
 struct scx_xcr0_info {
 	__u64 daemon_pid;
@@ -147,6 +157,9 @@ struct scx_xcr0_info {
 	__u64 refresh_ms;
 	__u64 default_mask;	/* 0: none */
 	__u64 supported;	/* XGETBV(0) of the daemon before loading */
+	__u64 daemon_start;	/* field 22 of /proc/PID/stat: clock ticks after boot */
+	__u64 build_id;		/* FNV-1a of the BPF object the scheduler came from */
+	__u64 origin;		/* enum scx_xcr0_origin */
 };
 
 #endif /* __SCX_XCR0_H */

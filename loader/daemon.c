@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * scx_xcr0 daemon: load and attach the scheduler, pin its maps and link so
- * that the CLI (and bpftool) can find them, keep the policy directory in
- * the xcr0_cgroup map, and take it all down again on SIGINT/SIGTERM.
- * Taking it down changes no task's masks: running programs keep theirs.
+ * scx_xcr0 daemon: load and attach the scheduler (or adopt the one a dead
+ * daemon left attached), pin its maps and links so that the CLI (and
+ * bpftool) can find them, keep the policy directory in the xcr0_cgroup map,
+ * and detach on SIGINT/SIGTERM, keeping the policy pinned for the next
+ * daemon (`scx_xcr0 stop` removes it). Detaching changes no task's masks:
+ * running programs keep theirs. docs/daemon.md has the design.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,8 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
-#include <sys/capability.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -25,14 +27,19 @@
 
 #include "xcr0.h"
 #include "scx_xcr0.h"
+#include "caps.h"
 #include "cli.h"
 #include "cpu.h"
 #include "kernel_if.h"
+#include "lock.h"
 #include "maps.h"
 #include "mask.h"
+#include "notify.h"
 #include "output.h"
+#include "pins.h"
 #include "policy_dir.h"
 #include "sched_ext.h"
+#include "task.h"
 #include "util.h"
 
 /* enum scx_exit_kind (kernel/sched/ext.c): kinds at or above are errors */
@@ -41,11 +48,18 @@
 /* How often the loop wakes to check the scheduler and the cgroups (ms). */
 #define TICK_MS			1000
 
+/* How long a replaced scheduler has to detach after its links are unpinned. */
+#define DETACH_WAIT_MS		10000
+
+/* Links of programs other than the struct_ops one (tracepoints) we can hold. */
+#define MAX_LINKS		8
+
 struct daemon_opts {
 	bool partial;
 	const char *default_str;
 	const char *policy_dir;
 	unsigned int refresh_ms;
+	unsigned int stats_secs;	/* --stats: 0 for none */
 	__u64 default_mask;
 	__u64 supported;
 };
@@ -53,29 +67,44 @@ struct daemon_opts {
 struct daemon {
 	struct daemon_opts o;
 	bool pins_existed;	/* maps were pinned before we started: keep on failure */
-	struct scx_xcr0 *skel;
-	struct bpf_link *link;
+	enum scx_xcr0_origin origin;
+	__u64 build_id;		/* of our BPF object, see build_id() */
+	__u64 start_time;	/* ours, /proc/self/stat field 22 */
+	struct scx_xcr0 *skel;	/* NULL while we run an adopted scheduler */
+	struct bpf_link *links[MAX_LINKS];	/* [0]: struct_ops */
+	int nr_links;
+	struct pinned m;	/* the maps, by their pins */
+	bool maps_open;
 	struct policy_dir pd;
+	char caps[128];		/* the capabilities we kept */
 	int sfd;		/* signalfd: INT, TERM, HUP */
 	int ifd;		/* inotify on the policy directory, or -1 */
 };
 
-/* Refuse when any sched_ext scheduler, ours included, is attached. */
-static int check_sched_ext(void)
+/* A daemon's own messages: text on stderr, or with --json a line on stdout. */
+static void event_begin(struct json *j, const char *event)
 {
-	char name[128];
+	json_begin(j, stdout);
+	json_str(j, "event", event);
+}
 
-	if (!scx_present())
-		return fail(-ENODEV, "this kernel has no sched_ext (%s is missing); boot the scx_xcr0 kernel",
-			    SCX_SYSFS);
-	scx_attached_ops(name, sizeof(name));
-	if (!name[0])
-		return 0;
-	if (!strcmp(name, SCX_XCR0_OPS_NAME))
-		return fail(-EBUSY, "scx_xcr0 is already attached (`scx_xcr0 status`); stop that daemon first, or if none runs, remove %s to detach it",
-			    SCX_XCR0_PIN(SCX_XCR0_LINK));
-	return fail(-EBUSY, "another sched_ext scheduler is attached: %s (%s); stop it first",
-		    name, SCX_SYSFS_OPS);
+/*
+ * The identity of our BPF object (FNV-1a of its ELF bytes): an attached
+ * scheduler with the same one, and the same options, is the one we would
+ * load, so we may take it over as it is.
+ */
+static __u64 build_id(void)
+{
+	const unsigned char *p;
+	__u64 h = 0xcbf29ce484222325ULL;
+	size_t sz, i;
+
+	p = scx_xcr0__elf_bytes(&sz);
+	for (i = 0; i < sz; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
 }
 
 /* The kfunc that makes masks real, see kernel_if.h. */
@@ -92,22 +121,25 @@ static int write_info(struct daemon *d)
 		.refresh_ms = d->o.refresh_ms,
 		.default_mask = d->o.default_mask,
 		.supported = d->o.supported,
+		.daemon_start = d->start_time,
+		.build_id = d->build_id,
+		.origin = d->origin,
 	};
 	__u32 zero = 0;
 
-	if (bpf_map__update_elem(d->skel->maps.xcr0_info, &zero, sizeof(zero),
-				 &info, sizeof(info), BPF_ANY))
+	if (bpf_map_update_elem(d->m.info, &zero, &info, BPF_ANY))
 		return fail(-errno, "cannot write %s: %s", SCX_XCR0_MAP_INFO, strerror(errno));
 	return 0;
 }
 
 /*
  * The stats describe one attachment; maps reused from an earlier run (a
- * restart, or a daemon that was killed) start from zero.
+ * restart, or a daemon that was killed) start from zero. A scheduler we
+ * take over keeps its counters: it is the same attachment.
  */
 static int reset_stats(struct daemon *d)
 {
-	int nr_cpus = libbpf_num_possible_cpus(), fd;
+	int nr_cpus = libbpf_num_possible_cpus();
 	__u64 *zeros;
 	__u32 idx;
 	int ret = 0;
@@ -115,9 +147,8 @@ static int reset_stats(struct daemon *d)
 	zeros = calloc(nr_cpus > 0 ? nr_cpus : 1, sizeof(*zeros));
 	if (!zeros)
 		return fail(-ENOMEM, "out of memory");
-	fd = bpf_map__fd(d->skel->maps.xcr0_stats);
 	for (idx = 0; idx < SCX_XCR0_NR_STATS; idx++) {
-		if (bpf_map_update_elem(fd, &idx, zeros, BPF_ANY)) {
+		if (bpf_map_update_elem(d->m.stats, &idx, zeros, BPF_ANY)) {
 			ret = fail(-errno, "cannot reset %s: %s", SCX_XCR0_MAP_STATS,
 				   strerror(errno));
 			break;
@@ -127,29 +158,15 @@ static int reset_stats(struct daemon *d)
 	return ret;
 }
 
-static int bump_gen(struct daemon *d)
-{
-	int fd = bpf_map__fd(d->skel->maps.xcr0_gen);
-	__u32 zero = 0;
-	__u64 gen = 0;
-
-	bpf_map_lookup_elem(fd, &zero, &gen);
-	gen++;
-	if (bpf_map_update_elem(fd, &zero, &gen, BPF_ANY))
-		return fail(-errno, "cannot bump %s: %s", SCX_XCR0_MAP_GEN, strerror(errno));
-	return 0;
-}
-
 static int sync_policy(struct daemon *d, const struct policy_dir *old)
 {
 	int ret;
 
-	ret = policy_dir_sync(&d->pd, old, bpf_map__fd(d->skel->maps.xcr0_cgroup));
+	ret = policy_dir_sync(&d->pd, old, d->m.cgroup);
 	if (ret > 0)
-		ret = bump_gen(d);
+		ret = maps_bump_gen(&d->m);
 	return ret;
 }
-
 /* Re-read the policy directory; a bad policy keeps the one in force. */
 static void reload_policy(struct daemon *d)
 {
@@ -184,6 +201,24 @@ static int libbpf_err(int err, const char *what)
 		    verbose ? "" : " (run with -v for libbpf's log)");
 }
 
+static int open_maps(struct daemon *d)
+{
+	int ret;
+
+	if (d->maps_open)
+		return 0;
+	ret = maps_open(&d->m);
+	d->maps_open = !ret;
+	return ret;
+}
+
+static void close_maps(struct daemon *d)
+{
+	if (d->maps_open)
+		maps_close(&d->m);
+	d->maps_open = false;
+}
+
 /* Open, configure and load the skeleton; the maps get pinned by name. */
 static int load(struct daemon *d)
 {
@@ -208,52 +243,82 @@ static int load(struct daemon *d)
 	ret = scx_xcr0__load(skel);
 	if (ret) {
 		if (d->pins_existed)
-			return fail(ret, "cannot load the BPF scheduler: %s; if the maps pinned at %s come from another build, remove that directory (its policy is lost)%s",
+			return fail(ret, "cannot load the BPF scheduler: %s; if the maps pinned at %s come from another build, `scx_xcr0 stop` removes them (their policy is lost)%s",
 				    strerror(-ret), SCX_XCR0_PIN_DIR,
 				    verbose ? "" : "; run with -v for libbpf's log");
 		return libbpf_err(ret, "cannot load the BPF scheduler");
 	}
-	ret = reset_stats(d);
+	ret = open_maps(d);
+	if (!ret)
+		ret = reset_stats(d);
 	if (!ret)
 		ret = write_info(d);
 	return ret;
 }
 
-static int attach(struct daemon *d)
+static int pin_link(struct daemon *d, struct bpf_link *link, const char *prog)
 {
-	const char *pin = SCX_XCR0_PIN(SCX_XCR0_LINK);
+	char pin[256];
 	int ret;
 
-	/* a link pinned by a daemon that died; its scheduler is gone (checked) */
-	unlink(pin);
-	bpf_map__set_autoattach(d->skel->maps.xcr0_ops, false);
-	d->link = bpf_map__attach_struct_ops(d->skel->maps.xcr0_ops);
-	if (!d->link)
-		return libbpf_err(-errno, "cannot attach the scheduler");
-	ret = bpf_link__pin(d->link, pin);
+	d->links[d->nr_links++] = link;
+	pins_link_path(prog, pin, sizeof(pin));
+	ret = bpf_link__pin(link, pin);
 	if (ret)
-		return fail(ret, "cannot pin the scheduler link at %s: %s", pin, strerror(-ret));
+		return fail(ret, "cannot pin the link of %s at %s: %s", prog ? prog : "the scheduler",
+			    pin, strerror(-ret));
 	return 0;
 }
 
-/* Unpin what the CLI would find, so that no one writes to a dead policy. */
-static void unpin_all(struct daemon *d)
+/*
+ * Attach the scheduler, then every other program of the object (tracepoints
+ * that keep the maps tidy), each link pinned so that it outlives us.
+ */
+static int attach(struct daemon *d)
 {
-	if (d->link)
-		bpf_link__unpin(d->link);
-	if (d->skel)
-		bpf_object__unpin_maps(d->skel->obj, NULL);
-	rmdir(SCX_XCR0_PIN_DIR);
+	struct bpf_program *prog;
+	struct bpf_link *link;
+	int ret;
+
+	/* links a dead daemon pinned; its scheduler is gone (checked) */
+	ret = pins_unlink_links();
+	if (ret < 0)
+		return ret;
+	bpf_map__set_autoattach(d->skel->maps.xcr0_ops, false);
+	link = bpf_map__attach_struct_ops(d->skel->maps.xcr0_ops);
+	if (!link)
+		return libbpf_err(-errno, "cannot attach the scheduler");
+	ret = pin_link(d, link, NULL);
+	bpf_object__for_each_program(prog, d->skel->obj) {
+		if (ret)
+			break;
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_STRUCT_OPS ||
+		    !bpf_program__autoload(prog) || !bpf_program__autoattach(prog))
+			continue;
+		if (d->nr_links == MAX_LINKS)
+			return fail(-E2BIG, "more than %d programs to attach", MAX_LINKS - 1);
+		link = bpf_program__attach(prog);
+		if (!link)
+			return libbpf_err(-errno, "cannot attach a BPF program");
+		ret = pin_link(d, link, bpf_program__name(prog));
+	}
+	return ret;
 }
 
-/* Detach (every task keeps its masks) and free; the pins stay. */
+/* Detach (every task keeps its masks): remove the link pins, drop the links. */
 static void detach(struct daemon *d)
 {
-	if (d->link) {
-		bpf_link__unpin(d->link);
-		bpf_link__destroy(d->link);
-		d->link = NULL;
+	int i;
+
+	if (!d->nr_links)
+		return;
+	if (pins_unlink_links() < 0) {
+		fprintf(stderr, "scx_xcr0: %s\n", fail_msg());
+		fail_clear();
 	}
+	for (i = 0; i < d->nr_links; i++)
+		bpf_link__destroy(d->links[i]);
+	d->nr_links = 0;
 }
 
 static void destroy(struct daemon *d)
@@ -262,44 +327,127 @@ static void destroy(struct daemon *d)
 	d->skel = NULL;
 }
 
-/*
- * After attaching, keep only what a restart needs: loading BPF and a
- * struct_ops scheduler (CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON) and reading
- * policy files and cgroups of other users (CAP_DAC_READ_SEARCH).
- */
-static void drop_caps(void)
+/* Our own xcr0_pid entry while we run an adopted scheduler, see adopt(). */
+static struct target self_target(void)
 {
-	static const cap_value_t keep[] = {
-		CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON, CAP_DAC_READ_SEARCH,
-	};
-	cap_t cur = cap_get_proc(), caps = cap_init();
-	char names[256] = "";
-	cap_flag_value_t v;
-	size_t i;
+	return (struct target){ .kind = TARGET_PID, .id = getpid() };
+}
 
-	if (!cur || !caps)
-		goto out;
-	for (i = 0; i < ARRAY_SIZE(keep); i++) {
-		char *name;
+static void drop_self_entry(struct daemon *d)
+{
+	struct target self = self_target();
 
-		if (cap_get_flag(cur, keep[i], CAP_PERMITTED, &v) || v != CAP_SET)
-			continue;
-		cap_set_flag(caps, CAP_PERMITTED, 1, &keep[i], CAP_SET);
-		cap_set_flag(caps, CAP_EFFECTIVE, 1, &keep[i], CAP_SET);
-		name = cap_to_name(keep[i]);
-		if (name) {
-			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
-				 names[0] ? "," : "", name);
-			cap_free(name);
-		}
+	if (d->origin == SCX_XCR0_ORIGIN_ADOPTED && d->maps_open && entry_del(&d->m, &self))
+		fail_clear();
+}
+
+/*
+ * Whether the scheduler attached now is one we may take over as it is: the
+ * same BPF object with the same options, which its info map records.
+ */
+static bool same_scheduler(struct daemon *d)
+{
+	struct bpf_map_info mi = { 0 };
+	struct scx_xcr0_info info = { 0 };
+	__u32 len = sizeof(mi);
+
+	if (bpf_map_get_info_by_fd(d->m.info, &mi, &len) || mi.value_size != sizeof(info) ||
+	    maps_info(&d->m, &info)) {
+		fail_clear();
+		return false;
 	}
-	if (cap_set_proc(caps))
-		fprintf(stderr, "scx_xcr0: could not drop capabilities: %s\n", strerror(errno));
-	else
-		fprintf(stderr, "scx_xcr0: capabilities kept: %s\n", names[0] ? names : "none");
-out:
-	cap_free(cur);
-	cap_free(caps);
+	return info.build_id == d->build_id &&
+	       info.flags == (d->o.partial ? SCX_XCR0_INFO_PARTIAL : 0) &&
+	       info.refresh_ms == d->o.refresh_ms && info.default_mask == d->o.default_mask &&
+	       info.supported == d->o.supported;
+}
+
+static int open_link(const char *path, void *arg)
+{
+	struct daemon *d = arg;
+	struct bpf_link *link;
+
+	if (d->nr_links == MAX_LINKS)
+		return fail(-E2BIG, "more than %d links pinned at %s", MAX_LINKS, SCX_XCR0_PIN_DIR);
+	link = bpf_link__open(path);
+	if (!link)
+		return fail(-errno, "cannot open the pinned link %s: %s", path, strerror(errno));
+	d->links[d->nr_links++] = link;
+	return 0;
+}
+
+/*
+ * Take over the scheduler a dead daemon left attached, without a moment
+ * detached: hold its pinned links and maps as ours. Its read-only data
+ * names the dead daemon as the one task never to mask; an xcr0_pid entry
+ * "none" exempts us instead (removed when we go; exit_task removes it if
+ * we die). Returns 1 if adopted, 0 if the scheduler must be replaced.
+ */
+static int adopt(struct daemon *d)
+{
+	struct target self = self_target();
+	int ret;
+
+	if (open_maps(d)) {
+		fail_clear();
+		return 0;
+	}
+	if (!same_scheduler(d))
+		return 0;
+	ret = pins_for_each_link(open_link, d);
+	if (ret < 0)
+		return ret;
+	d->origin = SCX_XCR0_ORIGIN_ADOPTED;
+	ret = entry_set(&d->m, &self, 0);
+	if (!ret)
+		ret = write_info(d);
+	if (!ret)
+		ret = sync_policy(d, NULL);
+	/* every task resolves again, against the policy we just read */
+	if (ret >= 0)
+		ret = maps_bump_gen(&d->m);
+	return ret < 0 ? ret : 1;
+}
+
+/*
+ * Entries of threads and processes that exited while no scheduler ran (and
+ * so never reached exit_task): a recycled id must not inherit them.
+ */
+static void prune_dead(struct daemon *d)
+{
+	static const enum target_kind kinds[] = { TARGET_TID, TARGET_PID };
+	struct target t, dead[256];
+	size_t k, nr = 0, i, pruned = 0;
+	__u64 val;
+	int ret;
+
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		bool started = false;
+
+		do {
+			nr = 0;
+			started = false;
+			while ((ret = entry_next(&d->m, kinds[k], &started, &t, &val)) > 0 &&
+			       nr < ARRAY_SIZE(dead))
+				if (kill(t.id, 0) && errno == ESRCH)
+					dead[nr++] = t;
+			for (i = 0; i < nr; i++)
+				pruned += !entry_del(&d->m, &dead[i]);
+		} while (ret > 0 && nr == ARRAY_SIZE(dead));
+	}
+	fail_clear();
+	if (pruned)
+		fprintf(stderr, "scx_xcr0: removed %zu stale %s (tasks that exited while no scheduler ran)\n",
+			pruned, pruned == 1 ? "entry" : "entries");
+}
+
+static void reduce_caps(struct daemon *d)
+{
+	if (caps_reduce(d->caps, sizeof(d->caps))) {
+		fprintf(stderr, "scx_xcr0: %s; going on with more capabilities than needed\n",
+			fail_msg());
+		fail_clear();
+	}
 }
 
 static int setup_fds(struct daemon *d)
@@ -318,10 +466,11 @@ static int setup_fds(struct daemon *d)
 	d->ifd = -1;
 	if (!d->o.policy_dir)
 		return 0;
+	/* no IN_CREATE: a file is read once written (closed) or moved in */
 	d->ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (d->ifd < 0 ||
 	    inotify_add_watch(d->ifd, d->o.policy_dir, IN_CLOSE_WRITE | IN_MOVED_TO |
-			      IN_MOVED_FROM | IN_DELETE | IN_CREATE) < 0) {
+			      IN_MOVED_FROM | IN_DELETE) < 0) {
 		fprintf(stderr, "scx_xcr0: not watching %s (inotify: %s); reload with SIGHUP\n",
 			d->o.policy_dir, strerror(errno));
 		if (d->ifd >= 0)
@@ -354,6 +503,52 @@ static bool policy_changed(int ifd)
 	return changed;
 }
 
+/* One line of counters, as the scx schedulers print them. */
+static void print_stats(struct daemon *d)
+{
+	__u64 stats[SCX_XCR0_NR_STATS];
+	struct json j;
+	int i;
+
+	if (maps_stats(&d->m, stats)) {
+		fprintf(stderr, "scx_xcr0: %s\n", fail_msg());
+		fail_clear();
+		return;
+	}
+	if (json_out) {
+		event_begin(&j, "stats");
+		json_u64(&j, "time", time(NULL));
+		for (i = 0; i < SCX_XCR0_NR_STATS; i++)
+			json_u64(&j, stat_name(i), stats[i]);
+		json_end(&j);
+		return;
+	}
+	printf("stats:");
+	for (i = 0; i < SCX_XCR0_NR_STATS; i++)
+		printf(" %s %llu", stat_name(i), (unsigned long long)stats[i]);
+	printf("\n");
+	fflush(stdout);
+}
+
+static __u64 now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Whether the scheduler went away on its own: our skeleton's exit record
+ * says so; an adopted scheduler has none of ours, sched_ext's sysfs does.
+ */
+static bool scheduler_gone(struct daemon *d)
+{
+	if (d->skel)
+		return UEI_EXITED(d->skel, uei);
+	return !scx_xcr0_attached();
+}
+
 enum loop_end {
 	END_SIGNAL,		/* asked to stop */
 	END_EXITED,		/* the scheduler went away on its own */
@@ -365,12 +560,27 @@ static enum loop_end loop(struct daemon *d)
 		{ .fd = d->sfd, .events = POLLIN },
 		{ .fd = d->ifd, .events = POLLIN },
 	};
+	__u64 stats_ms = (__u64)d->o.stats_secs * 1000, next_stats = now_ms() + stats_ms;
 	struct signalfd_siginfo si;
+	int timeout;
 
 	for (;;) {
-		if (UEI_EXITED(d->skel, uei))
+		if (scheduler_gone(d))
 			return END_EXITED;
-		if (poll(pfd, d->ifd >= 0 ? 2 : 1, TICK_MS) < 0 && errno != EINTR)
+		timeout = TICK_MS;
+		if (stats_ms) {
+			__u64 now = now_ms();
+
+			if (now >= next_stats) {
+				print_stats(d);
+				next_stats += stats_ms;
+				if (next_stats <= now)
+					next_stats = now + stats_ms;
+			}
+			if (next_stats - now < (__u64)timeout)
+				timeout = next_stats - now;
+		}
+		if (poll(pfd, d->ifd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
 			return END_SIGNAL;
 		while (read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo != SIGHUP)
@@ -386,70 +596,167 @@ static enum loop_end loop(struct daemon *d)
 	}
 }
 
+static const char *mode_str(const struct daemon *d)
+{
+	return d->o.partial ? "partial (SCHED_EXT tasks only)" : "full (every task)";
+}
+
 static void announce(const struct daemon *d)
 {
+	struct json j;
+
+	notify("READY=1\nSTATUS=%s in %s mode, %zu cgroup rule(s), capabilities %s",
+	       origin_name(d->origin), d->o.partial ? "partial" : "full", d->pd.nr, d->caps);
+	if (json_out) {
+		event_begin(&j, "attached");
+		json_str(&j, "origin", origin_name(d->origin));
+		json_u64(&j, "pid", getpid());
+		json_str(&j, "mode", d->o.partial ? "partial" : "full");
+		json_u64(&j, "refresh_ms", d->o.refresh_ms);
+		json_mask(&j, "default", d->o.default_mask);
+		json_mask(&j, "supported", d->o.supported);
+		json_str(&j, "policy_dir", d->o.policy_dir);
+		json_u64(&j, "policy_rules", d->pd.nr);
+		json_str(&j, "pin_dir", SCX_XCR0_PIN_DIR);
+		json_str(&j, "capabilities", d->caps);
+		json_end(&j);
+		return;
+	}
+	if (d->origin == SCX_XCR0_ORIGIN_ADOPTED)
+		fprintf(stderr, "scx_xcr0: took over the scheduler its dead daemon left attached\n");
+	else if (d->origin == SCX_XCR0_ORIGIN_REPLACED)
+		fprintf(stderr, "scx_xcr0: replaced the scheduler a dead daemon left attached (another build or other options)\n");
 	fprintf(stderr, "scx_xcr0: attached in %s mode, refresh %u ms, default %s, supported %s\n",
-		d->o.partial ? "partial (SCHED_EXT tasks only)" : "full (every task)",
-		d->o.refresh_ms, mask_str(d->o.default_mask), mask_str(d->o.supported));
+		mode_str(d), d->o.refresh_ms, mask_str(d->o.default_mask), mask_str(d->o.supported));
 	if (d->o.policy_dir)
 		fprintf(stderr, "scx_xcr0: policy: %zu cgroup rule(s) from %s\n",
 			d->pd.nr, d->o.policy_dir);
-	fprintf(stderr, "scx_xcr0: maps and link pinned at %s\n", SCX_XCR0_PIN_DIR);
+	fprintf(stderr, "scx_xcr0: maps and links pinned at %s\n", SCX_XCR0_PIN_DIR);
+	fprintf(stderr, "scx_xcr0: capabilities kept: %s\n", d->caps);
+}
+
+static void say_detached(const char *why)
+{
+	struct json j;
+
+	if (json_out) {
+		event_begin(&j, "detached");
+		json_str(&j, "reason", why);
+		json_end(&j);
+		return;
+	}
+	fprintf(stderr, "scx_xcr0: detached (%s); every task keeps its masks, running programs included; the policy stays pinned at %s (`scx_xcr0 stop` removes it)\n",
+		why, SCX_XCR0_PIN_DIR);
+}
+
+/*
+ * Attach: our scheduler anew, or adopt (or else replace) the one of a dead
+ * daemon. Any other sched_ext scheduler is refused.
+ */
+static int start(struct daemon *d)
+{
+	char ops[128];
+	bool replace = false;
+	int ret;
+
+	scx_attached_ops(ops, sizeof(ops));
+	if (ops[0] && strcmp(ops, SCX_XCR0_OPS_NAME))
+		return fail(-EBUSY, "another sched_ext scheduler is attached: %s (%s); stop it first",
+			    ops, SCX_SYSFS_OPS);
+	if (ops[0]) {
+		/* ours, and its daemon is dead: we hold the lock */
+		if (!pins_link_pinned())
+			return fail(-EBUSY, "scx_xcr0 is attached but no link of it is pinned at %s: a process other than a daemon holds it (bpftool?); end that process first",
+				    SCX_XCR0_PIN_DIR);
+		ret = adopt(d);
+		if (ret)
+			return ret < 0 ? ret : 0;
+		replace = true;
+		d->origin = SCX_XCR0_ORIGIN_REPLACED;
+	}
+
+	ret = load(d);
+	if (!ret && d->pins_existed && !replace)
+		prune_dead(d);
+	if (!ret)
+		ret = sync_policy(d, NULL);
+	if (ret >= 0 && replace) {
+		/* the short gap of a replacement: tasks keep their masks meanwhile */
+		ret = pins_unlink_links();
+		if (ret >= 0)
+			ret = pins_wait_detached(DETACH_WAIT_MS);
+	}
+	if (ret >= 0)
+		ret = attach(d);
+	return ret < 0 ? ret : 0;
 }
 
 static int run(struct daemon *d)
 {
 	__u64 ecode;
-	int ret;
+	int ret, kind;
 
-restart:
-	ret = load(d);
-	if (!ret)
-		ret = sync_policy(d, NULL);
-	if (ret >= 0)
-		ret = attach(d);
-	if (ret < 0) {
-		detach(d);
-		if (!d->pins_existed)
-			unpin_all(d);
-		destroy(d);
-		return ret;
-	}
+	ret = start(d);
+	if (ret < 0)
+		goto fail;
+	reduce_caps(d);
 	announce(d);
-	drop_caps();
 
-	if (loop(d) == END_SIGNAL) {
+	for (;;) {
+		if (loop(d) == END_SIGNAL) {
+			notify("STOPPING=1");
+			detach(d);
+			drop_self_entry(d);
+			say_detached("stopped by a signal");
+			/* the exit record says "unregistered from user space" */
+			if (d->skel)
+				UEI_REPORT(d->skel, uei);
+			return 0;
+		}
 		detach(d);
-		unpin_all(d);
-		fprintf(stderr, "scx_xcr0: detached; every task keeps its masks, running programs included\n");
-		/* the exit record says "unregistered from user space" */
-		UEI_REPORT(d->skel, uei);
-		destroy(d);
-		return 0;
-	}
-
-	/* the kernel or the BPF program ended it: say why, maybe restart */
-	detach(d);
-	ecode = UEI_REPORT(d->skel, uei);
-	if (UEI_ECODE_RESTART(ecode)) {
+		if (!d->skel) {
+			drop_self_entry(d);
+			say_detached("the adopted scheduler exited");
+			return fail(-ECANCELED, "the adopted scheduler exited (ejected or detached from outside; see `dmesg | grep sched_ext` for the reason, the exit record was its dead daemon's); tasks keep the masks they have, the policy stays pinned for the next daemon");
+		}
+		/* the kernel or the BPF program ended it: say why, maybe restart */
+		ecode = UEI_REPORT(d->skel, uei);
+		if (!UEI_ECODE_RESTART(ecode))
+			break;
 		/* the pinned maps, policy included, carry over */
 		fprintf(stderr, "scx_xcr0: the scheduler asked to be restarted; restarting\n");
+		notify("STATUS=restarting");
 		destroy(d);
-		goto restart;
+		d->pins_existed = true;
+		d->origin = SCX_XCR0_ORIGIN_ATTACHED;
+		ret = load(d);
+		if (!ret)
+			ret = sync_policy(d, NULL);
+		if (ret >= 0)
+			ret = attach(d);
+		if (ret < 0)
+			goto fail;
+		announce(d);
 	}
-	ret = d->skel->data->uei.kind;
-	unpin_all(d);
-	destroy(d);
-	if (ret >= SCX_EXIT_ERROR)
+	kind = d->skel->data->uei.kind;
+	say_detached("the scheduler exited");
+	if (kind >= SCX_EXIT_ERROR)
 		return fail(-ECANCELED, "the scheduler was ejected by an error (reason above); tasks keep the masks they have, and no policy applies until the daemon runs again");
 	return fail(-ECANCELED, "the scheduler was detached from outside (reason above); tasks keep the masks they have, and no policy applies until the daemon runs again");
+fail:
+	detach(d);
+	drop_self_entry(d);
+	/* pins we created for a start that failed go; earlier ones stay */
+	if (!d->pins_existed && pins_remove_all() < 0)
+		fail_clear();
+	return ret;
 }
 
 static void usage_daemon(FILE *f)
 {
 	fprintf(f,
 		"usage: scx_xcr0 daemon [--partial] [--default MASK] [--policy-dir DIR]\n"
-		"                       [--refresh-ms N] [-v]\n"
+		"                       [--refresh-ms N] [--stats SECS] [--json] [-v]\n"
 		"  --partial          schedule (and mask) only SCHED_EXT tasks\n"
 		"  --default MASK     mask of tasks that no entry covers (default: none),\n"
 		"                     for each program at its next execve(); running\n"
@@ -457,81 +764,145 @@ static void usage_daemon(FILE *f)
 		"  --policy-dir DIR   cgroup rules from DIR/*.policy, reloaded on change\n"
 		"                     and on SIGHUP\n"
 		"  --refresh-ms N     look policy up again at least every N ms (default %d)\n"
-		"  -v, --verbose      libbpf's log\n", SCX_XCR0_REFRESH_MS_DFL);
+		"  --stats SECS       print the counters every SECS seconds on stdout\n"
+		"  --json             announcements and counters as JSON lines on stdout\n"
+		"  -v, --verbose      libbpf's log\n"
+		"SIGTERM/SIGINT detach the scheduler and keep the policy pinned for the\n"
+		"next daemon; `scx_xcr0 stop` removes it. One daemon at a time (%s).\n",
+		SCX_XCR0_REFRESH_MS_DFL, SCX_XCR0_LOCK);
 }
 
-int cmd_daemon(int argc, char **argv)
+static int parse_opts(struct daemon *d, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "partial", no_argument, NULL, 'p' },
 		{ "default", required_argument, NULL, 'd' },
 		{ "policy-dir", required_argument, NULL, 'P' },
 		{ "refresh-ms", required_argument, NULL, 'r' },
+		{ "stats", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct daemon d = { .o.refresh_ms = SCX_XCR0_REFRESH_MS_DFL, .sfd = -1, .ifd = -1 };
-	char err[512];
-	int opt, ret;
+	int opt;
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
-			d.o.partial = true;
+			d->o.partial = true;
 			break;
 		case 'd':
-			d.o.default_str = optarg;
+			d->o.default_str = optarg;
 			break;
 		case 'P':
-			d.o.policy_dir = optarg;
+			d->o.policy_dir = optarg;
 			break;
 		case 'r':
-			if (!parse_u32(optarg, &d.o.refresh_ms) || !d.o.refresh_ms ||
-			    d.o.refresh_ms > 3600000)
-				return fail(-EINVAL, "--refresh-ms wants milliseconds from 1 to 3600000, not '%s'",
-					    optarg);
+			if (!parse_u32(optarg, &d->o.refresh_ms) || !d->o.refresh_ms ||
+			    d->o.refresh_ms > 3600000)
+				return fail_usage("--refresh-ms wants milliseconds from 1 to 3600000, not '%s'",
+						  optarg);
+			break;
+		case 's':
+			if (!parse_u32(optarg, &d->o.stats_secs) || !d->o.stats_secs ||
+			    d->o.stats_secs > 86400)
+				return fail_usage("--stats wants seconds from 1 to 86400, not '%s'",
+						  optarg);
+			break;
+		case 'j':
+			json_out = true;
 			break;
 		case 'v':
 			verbose = true;
 			break;
 		case 'h':
 			usage_daemon(stdout);
-			return 0;
+			return 1;
 		default:
-			return fail(-EINVAL, "bad option or missing argument '%s'; see `scx_xcr0 daemon -h`",
-				    argv[optind - 1]);
+			return fail_usage("bad option or missing argument '%s'; see `scx_xcr0 daemon -h`",
+					  argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
-		return fail(-EINVAL, "daemon takes no arguments ('%s'); see `scx_xcr0 daemon -h`",
-			    argv[optind]);
+		return fail_usage("daemon takes no arguments ('%s'); see `scx_xcr0 daemon -h`",
+				  argv[optind]);
+	return 0;
+}
 
-	ret = check_sched_ext();
-	if (!ret)
-		ret = check_kfunc();
-	if (ret)
+/* Take the one-daemon lock; refuse, changing nothing, if a daemon has it. */
+static int lock_daemon(void)
+{
+	pid_t holder;
+	int fd, ret;
+
+	fd = lock_take(&holder);
+	if (fd == -EWOULDBLOCK && holder)
+		return fail(-EBUSY, "a daemon already runs as pid %d (lock %s); stop it first (`scx_xcr0 stop` or `systemctl stop scx_xcr0`)",
+			    holder, SCX_XCR0_LOCK);
+	if (fd == -EWOULDBLOCK)
+		return fail(-EBUSY, "%s is held by another scx_xcr0 (a `scx_xcr0 stop` running?); try again",
+			    SCX_XCR0_LOCK);
+	if (fd < 0)
+		return fd;
+	ret = lock_claim(fd);
+	if (ret) {
+		lock_release(fd);
 		return ret;
+	}
+	return fd;
+}
+
+int cmd_daemon(int argc, char **argv)
+{
+	struct daemon d = { .o.refresh_ms = SCX_XCR0_REFRESH_MS_DFL, .sfd = -1, .ifd = -1 };
+	unsigned long long start;
+	char err[512];
+	int ret, lock_fd;
+
+	ret = parse_opts(&d, argc, argv);
+	if (ret)
+		return ret > 0 ? 0 : ret;
+
+	/*
+	 * Everything that needs no lock is checked first, so that a refusal
+	 * changes nothing; the arguments before the system.
+	 */
 	d.o.supported = xcr0_supported();
 	if (!d.o.supported)
 		return fail(-EOPNOTSUPP, "XSAVE is not enabled on this CPU (CPUID.1:ECX.OSXSAVE); there is no XCR0 to restrict");
 	if (d.o.default_str &&
 	    xcr0_parse_mask(d.o.default_str, d.o.supported, &d.o.default_mask, err, sizeof(err)))
-		return fail(-EINVAL, "--default: %s", err);
-	if (d.o.policy_dir) {
+		return fail_usage("--default: %s", err);
+	if (!scx_present())
+		return fail(-ENODEV, "this kernel has no sched_ext (%s is missing); boot the scx_xcr0 kernel",
+			    SCX_SYSFS);
+	ret = check_kfunc();
+	if (!ret && d.o.policy_dir)
 		ret = policy_dir_load(d.o.policy_dir, d.o.supported, false, &d.pd);
-		if (ret)
-			return ret;
+	if (ret)
+		return ret;
+	lock_fd = lock_daemon();
+	if (lock_fd < 0) {
+		policy_dir_free(&d.pd);
+		return lock_fd;
 	}
+	if (task_stat_field(getpid(), TASK_STAT_START, &start))
+		start = 0;
+	d.start_time = start;
+	d.build_id = build_id();
 	d.pins_existed = maps_pinned();
 	ret = setup_fds(&d);
 	if (!ret)
 		ret = run(&d);
+	destroy(&d);
+	close_maps(&d);
 	policy_dir_free(&d.pd);
 	if (d.sfd >= 0)
 		close(d.sfd);
 	if (d.ifd >= 0)
 		close(d.ifd);
+	lock_release(lock_fd);
 	return ret;
 }

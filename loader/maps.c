@@ -2,6 +2,7 @@
 /* Access to the pinned maps by path, see maps.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -148,6 +149,18 @@ static const char *map_name(enum target_kind kind)
 	}
 }
 
+const char *origin_name(__u64 origin)
+{
+	switch (origin) {
+	case SCX_XCR0_ORIGIN_ADOPTED:
+		return "adopted";
+	case SCX_XCR0_ORIGIN_REPLACED:
+		return "replaced";
+	default:
+		return "attached";
+	}
+}
+
 const char *src_name(__u32 src)
 {
 	switch (src) {
@@ -269,6 +282,26 @@ int maps_stats(const struct pinned *m, __u64 stats[SCX_XCR0_NR_STATS])
 	}
 	free(vals);
 	return ret;
+}
+
+const char *stat_name(unsigned int idx)
+{
+	/* indexed by the enum, so that a counter added there cannot shift these */
+	static const char *const names[SCX_XCR0_NR_STATS] = {
+		[SCX_XCR0_STAT_RESOLVE] = "resolutions",
+		[SCX_XCR0_STAT_KFUNC_ERR] = "kfunc_errors",
+		[SCX_XCR0_STAT_INVALID] = "invalid_entries_seen",
+		[SCX_XCR0_STAT_SET] = "pending_set",
+		[SCX_XCR0_STAT_LIVE] = "live_set",
+		[SCX_XCR0_STAT_INHERIT_FULL] = "inherit_map_full",
+		[SCX_XCR0_STAT_CANCELLED] = "cancelled_fork_entries",
+	};
+	static char unnamed[32];
+
+	if (idx < SCX_XCR0_NR_STATS && names[idx])
+		return names[idx];
+	snprintf(unnamed, sizeof(unnamed), "stat%u", idx);
+	return unnamed;
 }
 
 static int thread_pidfd(pid_t tid)

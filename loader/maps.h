@@ -70,6 +70,12 @@ int maps_info(const struct pinned *m, struct scx_xcr0_info *info);
 int maps_stats(const struct pinned *m, __u64 stats[SCX_XCR0_NR_STATS]);
 
 /*
+ * stat_name - the name of counter @idx (enum scx_xcr0_stat) in `status` and
+ * `daemon --stats`, text and JSON alike.
+ */
+const char *stat_name(unsigned int idx);
+
+/*
  * maps_task - the scheduler's cached view of thread @tid (through a pidfd);
  * -ENOENT (no message) if it has none (not managed, or no such task).
  */
@@ -81,6 +87,9 @@ int maps_task(const struct pinned *m, pid_t tid, struct scx_xcr0_task *tv);
  * message) if the scheduler does not manage it.
  */
 int maps_task_live_once(const struct pinned *m, pid_t tid);
+
+/* origin_name - "attached", "adopted" or "replaced": scx_xcr0_info.origin. */
+const char *origin_name(__u64 origin);
 
 /* target_name - "tid", "pid" or "cgroup". */
 const char *target_name(enum target_kind kind);

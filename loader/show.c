@@ -11,8 +11,10 @@
 
 #include "xcr0.h"
 #include "scx_xcr0.h"
+#include "caps.h"
 #include "cgroup.h"
 #include "cli.h"
+#include "lock.h"
 #include "maps.h"
 #include "output.h"
 #include "sched_ext.h"
@@ -265,22 +267,43 @@ static void json_status_head(struct json *j, const char *state, const char *ops,
 	json_bool(j, "pinned", pinned);
 }
 
+/* The daemon named in the info map: alive, how it came to run, its capabilities. */
+struct daemon_state {
+	bool alive;
+	bool have_caps;
+	char caps[256];
+};
+
+static void daemon_state(const struct scx_xcr0_info *info, struct daemon_state *ds)
+{
+	__u64 eff;
+
+	ds->alive = daemon_alive(info->daemon_pid, info->daemon_start);
+	ds->have_caps = ds->alive && !caps_of(info->daemon_pid, &eff);
+	if (ds->have_caps)
+		caps_names(eff, ds->caps, sizeof(ds->caps));
+}
+
+static const char *origin_text(__u64 origin)
+{
+	switch (origin) {
+	case SCX_XCR0_ORIGIN_ADOPTED:
+		return "adopted (took over the scheduler a dead daemon left attached)";
+	case SCX_XCR0_ORIGIN_REPLACED:
+		return "replaced (detached the scheduler a dead daemon left, attached its own)";
+	default:
+		return "attached by this daemon";
+	}
+}
+
 int cmd_status(int argc, char **argv)
 {
-	static const char *const stat_names[SCX_XCR0_NR_STATS] = {
-		[SCX_XCR0_STAT_RESOLVE] = "resolutions",
-		[SCX_XCR0_STAT_KFUNC_ERR] = "kfunc_errors",
-		[SCX_XCR0_STAT_INVALID] = "invalid_entries_seen",
-		[SCX_XCR0_STAT_SET] = "pending_set",
-		[SCX_XCR0_STAT_LIVE] = "live_set",
-		[SCX_XCR0_STAT_INHERIT_FULL] = "inherit_map_full",
-		[SCX_XCR0_STAT_CANCELLED] = "cancelled_fork_entries",
-	};
 	unsigned int nr[3], invalid[3];
 	struct scx_xcr0_info info;
+	struct daemon_state ds = { 0 };
 	__u64 stats[SCX_XCR0_NR_STATS], gen = 0, supported;
 	char ops[64], state[64];
-	bool pinned, have_info = false, daemon_alive = false;
+	bool pinned, have_info = false;
 	struct pinned m;
 	struct json j;
 	int ret, k;
@@ -315,7 +338,7 @@ int cmd_status(int argc, char **argv)
 	have_info = !maps_info(&m, &info);
 	fail_clear();
 	if (have_info)
-		daemon_alive = !kill(info.daemon_pid, 0) || errno == EPERM;
+		daemon_state(&info, &ds);
 	supported = cli_supported(&m);
 	for (k = 0; k < 3 && !ret; k++)
 		ret = count_entries(&m, k, supported, &nr[k], &invalid[k]);
@@ -331,7 +354,9 @@ int cmd_status(int argc, char **argv)
 		json_status_head(&j, state, ops, true);
 		if (have_info) {
 			json_u64(&j, "daemon_pid", info.daemon_pid);
-			json_bool(&j, "daemon_running", daemon_alive);
+			json_bool(&j, "daemon_running", ds.alive);
+			json_str(&j, "daemon_origin", origin_name(info.origin));
+			json_str(&j, "daemon_capabilities", ds.have_caps ? ds.caps : NULL);
 			json_str(&j, "mode", info.flags & SCX_XCR0_INFO_PARTIAL ? "partial" : "full");
 			json_u64(&j, "refresh_ms", info.refresh_ms);
 			json_mask(&j, "default", info.default_mask);
@@ -348,22 +373,30 @@ int cmd_status(int argc, char **argv)
 		json_obj_end(&j);
 		json_obj(&j, "stats");
 		for (k = 0; k < SCX_XCR0_NR_STATS; k++)
-			json_u64(&j, stat_names[k], stats[k]);
+			json_u64(&j, stat_name(k), stats[k]);
 		json_obj_end(&j);
 		print_tasks(&j);
 		json_end(&j);
 	} else {
+		bool ours = !strcmp(ops, SCX_XCR0_OPS_NAME);
+
 		printf("sched_ext: %s%s%s\n", state, ops[0] ? ", scheduler " : "", ops);
-		if (strcmp(ops, "xcr0"))
-			printf("scx_xcr0: NOT attached; maps are pinned, entries apply once `scx_xcr0 daemon` runs\n");
-		if (have_info) {
-			printf("daemon: pid %llu, %s\n", (unsigned long long)info.daemon_pid,
-			       daemon_alive ? "running" : "gone (the scheduler stays attached while its link is pinned)");
+		if (!ours)
+			printf("scx_xcr0: NOT attached; maps are pinned, entries apply once `scx_xcr0 daemon` runs (`scx_xcr0 stop` removes them)\n");
+		if (have_info && ds.alive)
+			printf("daemon: pid %llu, running, %s; capabilities %s\n",
+			       (unsigned long long)info.daemon_pid, origin_text(info.origin),
+			       ds.have_caps ? ds.caps : "unknown");
+		else if (have_info && ours)
+			printf("daemon: pid %llu, gone (the scheduler stays attached while its link is pinned: start the daemon to adopt it, or `scx_xcr0 stop`)\n",
+			       (unsigned long long)info.daemon_pid);
+		else if (have_info)
+			printf("daemon: pid %llu, gone\n", (unsigned long long)info.daemon_pid);
+		if (have_info)
 			printf("mode: %s, refresh %llu ms, default %s\n",
 			       info.flags & SCX_XCR0_INFO_PARTIAL ? "partial (SCHED_EXT tasks only)" :
 			       "full (every task)", (unsigned long long)info.refresh_ms,
 			       mask_str(info.default_mask));
-		}
 		printf("supported: %s\n", mask_str(supported));
 		printf("policy: %u tid, %u pid, %u cgroup entries, generation %llu\n",
 		       nr[0], nr[1], nr[2], (unsigned long long)gen);
@@ -372,7 +405,7 @@ int cmd_status(int argc, char **argv)
 			       invalid[0], invalid[1], invalid[2]);
 		printf("counters:");
 		for (k = 0; k < SCX_XCR0_NR_STATS; k++)
-			printf(" %s %llu", stat_names[k], (unsigned long long)stats[k]);
+			printf(" %s %llu", stat_name(k), (unsigned long long)stats[k]);
 		printf("\n");
 		print_tasks(NULL);
 	}

@@ -42,19 +42,31 @@ static int status_field(pid_t tid, const char *key, char *val, size_t len)
 	return ret;
 }
 
-/* The flags field of /proc/<tid>/stat (the 9th). */
-static int stat_flags(pid_t tid, unsigned long *flags)
+int task_stat_field(pid_t tid, int field, unsigned long long *val)
 {
 	char path[64], buf[1024], *p;
+	int i;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
 	if (read_text(path, buf, sizeof(buf)) < 0)
 		return -ESRCH;
 	/* comm may hold anything, even ") "; the fields go on after the last ')' */
 	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", flags) != 1)
+	for (i = 2; p && i < field; i++)
+		p = strchr(p + 1, ' ');
+	if (!p || field < 4 || sscanf(p + 1, "%llu", val) != 1)
 		return -EINVAL;
 	return 0;
+}
+
+/* The flags field of /proc/<tid>/stat (the 9th). */
+static int stat_flags(pid_t tid, unsigned long *flags)
+{
+	unsigned long long v;
+	int ret = task_stat_field(tid, 9, &v);
+
+	*flags = v;
+	return ret;
 }
 
 int task_lookup(pid_t tid, struct task_info *ti)

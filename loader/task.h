@@ -30,6 +30,14 @@ struct task_info {
 int task_lookup(pid_t tid, struct task_info *ti);
 
 /*
+ * task_stat_field - numeric field @field (from 4, as proc(5) counts) of
+ * /proc/@tid/stat: 9 flags, 22 start time. -ESRCH if there is no such task.
+ */
+int task_stat_field(pid_t tid, int field, unsigned long long *val);
+
+#define TASK_STAT_START	22	/* clock ticks after boot: with the pid, names a process */
+
+/*
  * task_check_target - task_lookup() plus what a policy entry needs: @id
  * names a process (@want_process, so it must be a thread group leader) or
  * a thread, and is not a kernel thread. Records a message saying what to
