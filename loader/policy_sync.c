@@ -216,6 +216,13 @@ static int sync_once(struct policy_dir *pd, const struct policy_dir *old, int ma
 				.path = pd->rules[i].path,
 			};
 	}
+	/* the follow-up each second: nothing to do unless a cgroup came or went */
+	if (!reload) {
+		for (i = 0; i < pd->nr && ids[i] == pd->rules[i].id; i++)
+			;
+		if (i == pd->nr)
+			goto out;
+	}
 	ret = map_dump(map_fd, max, &map, &nr_map);
 	if (!ret)
 		ret = cg_plan(want, nr_want, owned, nr_owned, map, nr_map, reload, pd->nr, max,
@@ -231,10 +238,14 @@ static int sync_once(struct policy_dir *pd, const struct policy_dir *old, int ma
 	memcpy(both, owned, nr_owned * sizeof(*both));
 	memcpy(both + nr_owned, want, nr_want * sizeof(*both));
 	record = !same_set(owned, nr_owned, want, nr_want);
-	if (record)
-		ret = policy_owned_write(POLICY_OWNED_FILE, map_id, both, nr_owned + nr_want);
-	if (!ret)
-		ret = cg_apply(&plan, &bpf_ops, &map_fd);
+	if (record && policy_owned_write(POLICY_OWNED_FILE, map_id, both, nr_owned + nr_want)) {
+		/* the policy itself can still be applied: say what is lost */
+		fprintf(stderr, "scx_xcr0: warning: %s; a daemon started later may not remove the entries of rules removed meanwhile\n",
+			fail_msg());
+		fail_clear();
+		record = false;
+	}
+	ret = cg_apply(&plan, &bpf_ops, &map_fd);
 	if (ret)
 		goto out;
 	if (record && policy_owned_write(POLICY_OWNED_FILE, map_id, want, nr_want)) {
@@ -242,8 +253,8 @@ static int sync_once(struct policy_dir *pd, const struct policy_dir *old, int ma
 			fail_msg());
 		fail_clear();
 	}
-	if (old)
-		fprintf(stderr, "scx_xcr0: %zu entries added, %zu changed, %zu removed; %zu left to others\n",
+	if (reload)
+		fprintf(stderr, "scx_xcr0: policy: %zu entries added, %zu changed, %zu removed; %zu left to others\n",
 			plan.nr_add, plan.nr_change, plan.nr_del, plan.foreign);
 	commit(pd, ids, map_id);
 	ret = plan.nr > 0;
