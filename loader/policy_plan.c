@@ -74,7 +74,7 @@ int cg_plan(const struct cg_entry *want, size_t nr_want,
 {
 	struct cg_entry *w = NULL, *o = NULL, *m = NULL;
 	struct cg_plan p = { 0 };
-	size_t i, final;
+	size_t i, j, final;
 	int ret;
 
 	w = sorted(want, nr_want, &ret);
@@ -84,6 +84,11 @@ int cg_plan(const struct cg_entry *want, size_t nr_want,
 		m = sorted(map, nr_map, &ret);
 	if (ret)
 		goto out;
+	/* a key seen twice by a walk that raced with a delete */
+	for (i = 1, j = nr_map ? 1 : 0; i < nr_map; i++)
+		if (m[i].id != m[j - 1].id)
+			m[j++] = m[i];
+	nr_map = j;
 	for (i = 1; i < nr_want; i++) {
 		if (w[i].id == w[i - 1].id) {
 			ret = fail(-EINVAL, "%s and %s are the same cgroup (id %llu): give it one rule",
@@ -113,15 +118,18 @@ int cg_plan(const struct cg_entry *want, size_t nr_want,
 			p.nr_change++;
 		}
 	}
-	for (i = 0; i < nr_owned; i++) {
+	for (i = 0; i < nr_owned; i = j) {
 		const struct cg_entry *cur = find(m, nr_map, o[i].id);
+		bool ours = false;
 
-		if (i && o[i].id == o[i - 1].id)
-			continue;
-		if (find(w, nr_want, o[i].id) || !cur)
-			continue;
+		/*
+		 * An id may be listed twice, with the values before and after a
+		 * change that a killed daemon may or may not have made.
+		 */
+		for (j = i; j < nr_owned && o[j].id == o[i].id; j++)
+			ours |= cur && cur->val == o[j].val;
 		/* someone wrote another value after the policy: theirs now */
-		if (cur->val != o[i].val)
+		if (find(w, nr_want, o[i].id) || !ours)
 			continue;
 		add_op(&p, CG_DELETE, &o[i], cur->val);
 		p.nr_del++;

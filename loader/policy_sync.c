@@ -57,8 +57,10 @@ static int map_dump(int fd, size_t max, struct cg_entry **out, size_t *nr)
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &val))
 			continue;	/* deleted meanwhile */
-		if (n == max + 64)
+		if (n == max + 64) {
+			errno = ENOENT;
 			break;
+		}
 		e[n++] = (struct cg_entry){ .id = key, .val = val };
 	}
 	if (errno != ENOENT) {
