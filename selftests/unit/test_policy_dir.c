@@ -335,7 +335,8 @@ static void test_cases(struct unit *u)
 			for (j = 0; j < ARRAY_SIZE(c->msg) && c->msg[j]; j++) {
 				expand(c->msg[j], want, sizeof(want));
 				if (!strstr(msg, want))
-					unit_fail(u, "%s: message '%s' lacks '%s'", c->what, msg, want);
+					unit_fail(u, "%s: message '%s' lacks '%s'", c->what, msg,
+						  want);
 			}
 			continue;
 		}

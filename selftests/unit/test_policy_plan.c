@@ -89,6 +89,12 @@ static const struct {
 	  { { CG_CHANGE, 1, 3 | SCX_XCR0_VAL_LIVE, 3 } }, 0 },
 };
 
+/* The recorded message, "" if none. */
+static const char *msg(void)
+{
+	return fail_msg() ? fail_msg() : "";
+}
+
 static void to_entries(const struct set *s, struct cg_entry *out)
 {
 	size_t i;
@@ -191,7 +197,7 @@ static void test_limits(struct unit *u)
 	a[10] = (struct cg_entry){ .id = 999999, .val = 3 };
 	fail_clear();
 	ret = cg_plan(a, 11, a, 10, m, 4096, false, 3000, max, &p);
-	if (ret != -ENOSPC || !strstr(fail_msg() ? fail_msg() : "", "would hold 4097"))
+	if (ret != -ENOSPC || !strstr(msg(), "would hold 4097"))
 		unit_fail(u, "follow-up into a full map: %d '%s'", ret, fail_msg());
 	cg_plan_free(&p);
 	/* and one whose cgroup went makes room for it */
@@ -205,7 +211,7 @@ static void test_limits(struct unit *u)
 	fail_clear();
 	ret = cg_plan(dup, 2, NULL, 0, NULL, 0, true, 2, max, &p);
 	if (ret != -EINVAL ||
-	    !strstr(fail_msg() ? fail_msg() : "", "/sys/fs/cgroup/a and /sys/fs/cgroup/b are the same cgroup"))
+	    !strstr(msg(), "/sys/fs/cgroup/a and /sys/fs/cgroup/b are the same cgroup"))
 		unit_fail(u, "one cgroup id twice: %d '%s'", ret, fail_msg());
 out:
 	fail_clear();
@@ -395,7 +401,7 @@ static void test_apply(struct unit *u)
 			f.fail_at = k;
 			fail_clear();
 			ret = cg_apply(&p, &fake_ops, &f);
-			if (ret != -EIO || !fail_msg() || !strstr(fail_msg(), "back as they were")) {
+			if (ret != -EIO || !strstr(msg(), "back as they were")) {
 				unit_fail(u, "round %u, failure at op %d: %d '%s'", round, k, ret,
 					  fail_msg());
 				break;
@@ -414,7 +420,7 @@ static void test_apply(struct unit *u)
 			f.fail_undo = (int)p.nr;
 			fail_clear();
 			ret = cg_apply(&p, &fake_ops, &f);
-			if (!ret || !strstr(fail_msg() ? fail_msg() : "", "rolling back failed for 1"))
+			if (!ret || !strstr(msg(), "rolling back failed for 1"))
 				unit_fail(u, "round %u: failed rollback: %d '%s'", round, ret,
 					  fail_msg());
 		}
@@ -448,7 +454,7 @@ static void test_apply_full(struct unit *u)
 		return;
 	}
 	ret = cg_apply(&p, &fake_ops, &f);
-	if (ret != -E2BIG || !strstr(fail_msg() ? fail_msg() : "", "cannot add the entry of /d"))
+	if (ret != -E2BIG || !strstr(msg(), "cannot add the entry of /d"))
 		unit_fail(u, "apply: %d '%s'", ret, fail_msg());
 	if (!same(&f, &before))
 		unit_fail(u, "the map is not as it was");
