@@ -158,38 +158,53 @@ static int reset_stats(struct daemon *d)
 	return ret;
 }
 
+/*
+ * Follow the policy in force: cgroups created, removed or recreated since
+ * the last call, and on the first call for a map, the whole policy (what
+ * an earlier daemon left is brought in line). A failure that repeats each
+ * tick is said once.
+ */
 static int sync_policy(struct daemon *d, const struct policy_dir *old)
 {
 	int ret;
 
 	ret = policy_dir_sync(&d->pd, old, d->m.cgroup);
+	if (ret == -EALREADY)
+		return 0;
 	if (ret > 0)
 		ret = maps_bump_gen(&d->m);
 	return ret;
 }
-/* Re-read the policy directory; a bad policy keeps the one in force. */
+
+/*
+ * Re-read the policy directory and put it in force, all or nothing: a bad
+ * or insecure file, a policy that does not fit or a map write that fails
+ * leaves the map exactly as it was and the old policy in force.
+ */
 static void reload_policy(struct daemon *d)
 {
-	struct policy_dir pd, old;
+	struct policy_dir pd;
 	int ret;
 
 	if (!d->o.policy_dir)
 		return;
 	ret = policy_dir_load(d->o.policy_dir, d->o.supported, true, &pd);
-	if (ret) {
+	if (!ret) {
+		ret = policy_dir_sync(&pd, &d->pd, d->m.cgroup);
+		if (ret < 0)
+			policy_dir_free(&pd);
+	}
+	if (ret < 0) {
 		fprintf(stderr, "scx_xcr0: policy not reloaded, the old one stays: %s\n",
 			fail_msg());
 		fail_clear();
 		return;
 	}
-	old = d->pd;
+	policy_dir_free(&d->pd);
 	d->pd = pd;
-	ret = sync_policy(d, &old);
-	policy_dir_free(&old);
-	if (ret < 0) {
+	if (ret > 0 && maps_bump_gen(&d->m) < 0) {
 		fprintf(stderr, "scx_xcr0: %s\n", fail_msg());
 		fail_clear();
-		return;
 	}
 	fprintf(stderr, "scx_xcr0: policy reloaded from %s: %zu cgroup rule(s)\n",
 		d->o.policy_dir, d->pd.nr);

@@ -277,25 +277,18 @@ int policy_parse(const char *name, const char *buf, size_t len,
 	return 0;
 }
 
-int policy_load(const char *path, __u64 supported, struct policy *out,
+int policy_read(int fd, const char *name, __u64 supported, struct policy *out,
 		char *err, size_t errlen)
 {
 	size_t len = 0;
 	ssize_t n;
 	char *buf;
-	int fd, ret;
+	int ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-ret));
-		return ret;
-	}
 	/* One byte more than allowed, to tell a full file from a large one. */
 	buf = malloc(POLICY_FILE_MAX + 1);
 	if (!buf) {
-		close(fd);
-		snprintf(err, errlen, "%s: out of memory", path);
+		snprintf(err, errlen, "%s: out of memory", name);
 		return -ENOMEM;
 	}
 	for (;;) {
@@ -310,15 +303,29 @@ int policy_load(const char *path, __u64 supported, struct policy *out,
 	}
 	if (n < 0) {
 		ret = -errno;
-		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-ret));
+		snprintf(err, errlen, "%s: cannot read: %s", name, strerror(-ret));
 	} else if (len > POLICY_FILE_MAX) {
 		ret = -EFBIG;
-		snprintf(err, errlen, "%s: larger than %d bytes", path,
-			 POLICY_FILE_MAX);
+		snprintf(err, errlen, "%s: larger than %d bytes", name, POLICY_FILE_MAX);
 	} else {
-		ret = policy_parse(path, buf, len, supported, out, err, errlen);
+		ret = policy_parse(name, buf, len, supported, out, err, errlen);
 	}
 	free(buf);
+	return ret;
+}
+
+int policy_load(const char *path, __u64 supported, struct policy *out,
+		char *err, size_t errlen)
+{
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = policy_read(fd, path, supported, out, err, errlen);
 	close(fd);
 	return ret;
 }

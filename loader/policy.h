@@ -52,6 +52,14 @@ int policy_parse(const char *name, const char *buf, size_t len,
 		 __u64 supported, struct policy *out, char *err, size_t errlen);
 
 /*
+ * policy_read - policy_parse() of what the open file @fd holds, read to its
+ * end (at most POLICY_FILE_MAX bytes); @name names it in messages. Returns
+ * 0, -EINVAL, -ENOMEM, -EFBIG or the -errno of read.
+ */
+int policy_read(int fd, const char *name, __u64 supported, struct policy *out,
+		char *err, size_t errlen);
+
+/*
  * policy_load - policy_parse() of the file at @path (at most POLICY_FILE_MAX
  * bytes). Returns 0, -EINVAL, -ENOMEM, -EFBIG or the -errno of open/read.
  */
