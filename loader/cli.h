@@ -20,6 +20,15 @@ extern bool json_out;		/* --json: one JSON document on stdout */
 int cli_parse_common(const char *cmd, int argc, char **argv,
 		     const char *optstring, void (*help)(FILE *));
 
+/*
+ * What every command's getopt loop does with --json, -v, -h and a bad
+ * option: returns 0 (go on), 1 (help printed: exit 0) or a usage failure.
+ */
+int cli_common_option(const char *cmd, int opt, char **argv, void (*help)(FILE *));
+
+/* A usage failure if arguments remain after the options (optind < argc). */
+int cli_no_args(const char *cmd, int argc, char **argv);
+
 /* The CPU's full mask, as the daemon saw it before anyone was restricted. */
 __u64 cli_supported(const struct pinned *m);
 

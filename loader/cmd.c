@@ -72,7 +72,7 @@ static int bad_option(const char *cmd, char **argv)
  * One of the options every command takes (--json, -v, -h), as getopt
  * returned it: 0 when taken, 1 when help was printed, -EINVAL otherwise.
  */
-static int common_option(const char *cmd, int opt, char **argv, void (*help)(FILE *))
+int cli_common_option(const char *cmd, int opt, char **argv, void (*help)(FILE *))
 {
 	switch (opt) {
 	case OPT_JSON:
@@ -156,7 +156,7 @@ static int parse_target(const char *cmd, int argc, char **argv, unsigned int fla
 			ct->live = true;
 			break;
 		default:
-			ret = common_option(cmd, opt, argv, help);
+			ret = cli_common_option(cmd, opt, argv, help);
 			if (ret)
 				return ret;
 		}
@@ -294,9 +294,9 @@ int cmd_set(int argc, char **argv)
 		printf("%s: %s, %s\n", esc(desc), mask_str(mask), val_when(val));
 	}
 	if (!scx_xcr0_attached())
-		fprintf(stderr, "scx_xcr0: note: the scheduler is not attached; the entry applies once `scx_xcr0 daemon` runs\n");
+		say("note: the scheduler is not attached; the entry applies once `scx_xcr0 daemon` runs");
 	else if (ct.live && mask && (supported & ~mask))
-		fprintf(stderr, "scx_xcr0: note: code that programs of %s chose at startup for the components this mask removes now raises SIGILL\n",
+		say("note: code that programs of %s chose at startup for the components this mask removes now raises SIGILL",
 			esc(desc));
 out:
 	maps_close(&m);
@@ -793,6 +793,14 @@ int cmd_get(int argc, char **argv)
  * "+vh" to stop at the first argument. Returns 0, 1 when help was printed,
  * or a negative errno for a bad option.
  */
+int cli_no_args(const char *cmd, int argc, char **argv)
+{
+	if (optind == argc)
+		return 0;
+	return fail_usage("%s takes no arguments ('%s'); see `scx_xcr0 %s -h`",
+			  cmd, argv[optind], cmd);
+}
+
 int cli_parse_common(const char *cmd, int argc, char **argv,
 		     const char *optstring, void (*help)(FILE *))
 {
@@ -806,7 +814,7 @@ int cli_parse_common(const char *cmd, int argc, char **argv,
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
-		ret = common_option(cmd, opt, argv, help);
+		ret = cli_common_option(cmd, opt, argv, help);
 		if (ret)
 			return ret;
 	}

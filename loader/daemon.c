@@ -195,7 +195,7 @@ static void reload_policy(struct daemon *d)
 			policy_dir_free(&pd);
 	}
 	if (ret < 0) {
-		fprintf(stderr, "scx_xcr0: policy not reloaded, the old one stays: %s\n",
+		say("policy not reloaded, the old one stays: %s",
 			fail_msg());
 		fail_clear();
 		return;
@@ -203,10 +203,10 @@ static void reload_policy(struct daemon *d)
 	policy_dir_free(&d->pd);
 	d->pd = pd;
 	if (ret > 0 && maps_bump_gen(&d->m) < 0) {
-		fprintf(stderr, "scx_xcr0: %s\n", fail_msg());
+		say("%s", fail_msg());
 		fail_clear();
 	}
-	fprintf(stderr, "scx_xcr0: policy reloaded from %s: %zu cgroup rule(s)\n",
+	say("policy reloaded from %s: %zu cgroup rule(s)",
 		d->o.policy_dir, d->pd.nr);
 }
 
@@ -328,7 +328,7 @@ static void detach(struct daemon *d)
 	if (!d->nr_links)
 		return;
 	if (pins_unlink_links() < 0) {
-		fprintf(stderr, "scx_xcr0: %s\n", fail_msg());
+		say("%s", fail_msg());
 		fail_clear();
 	}
 	for (i = 0; i < d->nr_links; i++)
@@ -452,14 +452,14 @@ static void prune_dead(struct daemon *d)
 	}
 	fail_clear();
 	if (pruned)
-		fprintf(stderr, "scx_xcr0: removed %zu stale %s (tasks that exited while no scheduler ran)\n",
+		say("removed %zu stale %s (tasks that exited while no scheduler ran)",
 			pruned, pruned == 1 ? "entry" : "entries");
 }
 
 static void reduce_caps(struct daemon *d)
 {
 	if (caps_reduce(d->caps, sizeof(d->caps))) {
-		fprintf(stderr, "scx_xcr0: %s; going on with more capabilities than needed\n",
+		say("%s; going on with more capabilities than needed",
 			fail_msg());
 		fail_clear();
 	}
@@ -486,7 +486,7 @@ static int setup_fds(struct daemon *d)
 	if (d->ifd < 0 ||
 	    inotify_add_watch(d->ifd, d->o.policy_dir, IN_CLOSE_WRITE | IN_MOVED_TO |
 			      IN_MOVED_FROM | IN_DELETE) < 0) {
-		fprintf(stderr, "scx_xcr0: not watching %s (inotify: %s); reload with SIGHUP\n",
+		say("not watching %s (inotify: %s); reload with SIGHUP",
 			d->o.policy_dir, strerror(errno));
 		if (d->ifd >= 0)
 			close(d->ifd);
@@ -526,7 +526,7 @@ static void print_stats(struct daemon *d)
 	int i;
 
 	if (maps_stats(&d->m, stats)) {
-		fprintf(stderr, "scx_xcr0: %s\n", fail_msg());
+		say("%s", fail_msg());
 		fail_clear();
 		return;
 	}
@@ -605,7 +605,7 @@ static enum loop_end loop(struct daemon *d)
 		if (d->ifd >= 0 && policy_changed(d->ifd))
 			reload_policy(d);
 		if (sync_policy(d, NULL) < 0) {
-			fprintf(stderr, "scx_xcr0: %s\n", fail_msg());
+			say("%s", fail_msg());
 			fail_clear();
 		}
 	}
@@ -638,16 +638,16 @@ static void announce(const struct daemon *d)
 		return;
 	}
 	if (d->origin == SCX_XCR0_ORIGIN_ADOPTED)
-		fprintf(stderr, "scx_xcr0: took over the scheduler its dead daemon left attached\n");
+		say("took over the scheduler its dead daemon left attached");
 	else if (d->origin == SCX_XCR0_ORIGIN_REPLACED)
-		fprintf(stderr, "scx_xcr0: replaced the scheduler a dead daemon left attached (another build or other options)\n");
-	fprintf(stderr, "scx_xcr0: attached in %s mode, refresh %u ms, default %s, supported %s\n",
+		say("replaced the scheduler a dead daemon left attached (another build or other options)");
+	say("attached in %s mode, refresh %u ms, default %s, supported %s",
 		mode_str(d), d->o.refresh_ms, mask_str(d->o.default_mask), mask_str(d->o.supported));
 	if (d->o.policy_dir)
-		fprintf(stderr, "scx_xcr0: policy: %zu cgroup rule(s) from %s\n",
+		say("policy: %zu cgroup rule(s) from %s",
 			d->pd.nr, d->o.policy_dir);
-	fprintf(stderr, "scx_xcr0: maps and links pinned at %s\n", SCX_XCR0_PIN_DIR);
-	fprintf(stderr, "scx_xcr0: capabilities kept: %s\n", d->caps);
+	say("maps and links pinned at %s", SCX_XCR0_PIN_DIR);
+	say("capabilities kept: %s", d->caps);
 }
 
 static void say_detached(const char *why)
@@ -660,7 +660,7 @@ static void say_detached(const char *why)
 		json_end(&j);
 		return;
 	}
-	fprintf(stderr, "scx_xcr0: detached (%s); every task keeps its masks, running programs included; the policy stays pinned at %s (`scx_xcr0 stop` removes it)\n",
+	say("detached (%s); every task keeps its masks, running programs included; the policy stays pinned at %s (`scx_xcr0 stop` removes it)",
 		why, SCX_XCR0_PIN_DIR);
 }
 
@@ -739,7 +739,7 @@ static int run(struct daemon *d)
 		if (!UEI_ECODE_RESTART(ecode))
 			break;
 		/* the pinned maps, policy included, carry over */
-		fprintf(stderr, "scx_xcr0: the scheduler asked to be restarted; restarting\n");
+		say("the scheduler asked to be restarted; restarting");
 		notify("STATUS=restarting");
 		destroy(d);
 		d->pins_existed = true;
@@ -800,7 +800,7 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	int opt;
+	int opt, ret;
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+vh", longopts, NULL)) != -1) {
@@ -826,24 +826,13 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 				return fail_usage("--stats wants seconds from 1 to 86400, not '%s'",
 						  optarg);
 			break;
-		case 'j':
-			json_out = true;
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			usage_daemon(stdout);
-			return 1;
 		default:
-			return fail_usage("bad option or missing argument '%s'; see `scx_xcr0 daemon -h`",
-					  argv[optind - 1]);
+			ret = cli_common_option("daemon", opt, argv, usage_daemon);
+			if (ret)
+				return ret;
 		}
 	}
-	if (optind != argc)
-		return fail_usage("daemon takes no arguments ('%s'); see `scx_xcr0 daemon -h`",
-				  argv[optind]);
-	return 0;
+	return cli_no_args("daemon", argc, argv);
 }
 
 /* Take the one-daemon lock; refuse, changing nothing, if a daemon has it. */

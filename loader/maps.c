@@ -137,7 +137,7 @@ const char *target_name(enum target_kind kind)
 	}
 }
 
-static const char *map_name(enum target_kind kind)
+const char *map_name(enum target_kind kind)
 {
 	switch (kind) {
 	case TARGET_TID:
@@ -257,6 +257,25 @@ int maps_info(const struct pinned *m, struct scx_xcr0_info *info)
 	if (bpf_map_lookup_elem(m->info, &zero, info))
 		return fail(-errno, "cannot read %s: %s", SCX_XCR0_MAP_INFO, strerror(errno));
 	return info->supported ? 0 : -ENOENT;
+}
+
+int map_limits(int map_fd, const char *name, __u32 *id, size_t *max)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(map_fd, &info, &len))
+		return fail(-errno, "cannot read the info of %s: %s", name, strerror(errno));
+	*id = info.id;
+	*max = info.max_entries;
+	return 0;
+}
+
+int maps_capacity(const struct pinned *m, enum target_kind kind, size_t *max)
+{
+	__u32 id;
+
+	return map_limits(policy_fd(m, kind), map_name(kind), &id, max);
 }
 
 int maps_stats(const struct pinned *m, __u64 stats[SCX_XCR0_NR_STATS])

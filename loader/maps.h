@@ -66,6 +66,18 @@ int entry_next(const struct pinned *m, enum target_kind kind, bool *started,
  */
 int maps_info(const struct pinned *m, struct scx_xcr0_info *info);
 
+/*
+ * map_limits - the kernel's id and max_entries of the map behind @map_fd
+ * (@name for the message).
+ */
+int map_limits(int map_fd, const char *name, __u32 *id, size_t *max);
+
+/* map_name - the pinned name of the policy map of @kind (SCX_XCR0_MAP_*). */
+const char *map_name(enum target_kind kind);
+
+/* maps_capacity - max_entries of the policy map of @kind. */
+int maps_capacity(const struct pinned *m, enum target_kind kind, size_t *max);
+
 /* maps_stats - the per-CPU counters, summed over CPUs. */
 int maps_stats(const struct pinned *m, __u64 stats[SCX_XCR0_NR_STATS]);
 

@@ -12,6 +12,7 @@
 #include <sys/un.h>
 
 #include "notify.h"
+#include "output.h"
 
 void notify(const char *fmt, ...)
 {
@@ -53,7 +54,7 @@ void notify(const char *fmt, ...)
 	return;
 err:
 	if (!warned)
-		fprintf(stderr, "scx_xcr0: cannot notify systemd at %s: %s\n", path,
+		say("cannot notify systemd at %s: %s", path,
 			strerror(errno));
 	warned = true;
 }

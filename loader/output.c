@@ -2,6 +2,7 @@
 /* JSON and table spelling of scx_xcr0 output, see output.h. */
 #include <limits.h>
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,17 @@ size_t text_escape(const char *s, char *buf, size_t len)
 
 /* Room for esc() of PATH_MAX bytes: at most 4 output bytes per input byte. */
 #define ESC_MAX		(4 * PATH_MAX + 1)
+
+void say(const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "scx_xcr0: %s\n", esc(buf));
+}
 
 const char *esc(const char *s)
 {

@@ -95,6 +95,14 @@ size_t text_escape(const char *s, char *buf, size_t len);
 const char *esc(const char *s);
 
 /*
+ * say - one line "scx_xcr0: MESSAGE" on stderr, the formatted message
+ * escaped as a whole (text_escape()): the daemon's log and the CLI's notes
+ * quote cgroup paths, file names and errors from outside.
+ */
+__attribute__((format(printf, 1, 2)))
+void say(const char *fmt, ...);
+
+/*
  * json_mask - @key as "0x3" and @key"_names" as ["x87","sse"], so scripts
  * get both the number and the components.
  */

@@ -7,6 +7,7 @@
 
 #include "scx_xcr0.h"
 #include "policy_plan.h"
+#include "output.h"
 #include "util.h"
 
 static int cmp_id(const void *a, const void *b)
@@ -204,7 +205,7 @@ int cg_apply(const struct cg_plan *plan, const struct cg_map_ops *ops, void *ctx
 
 		err = undo_op(op, ops, ctx);
 		if (err && !bad++)
-			fprintf(stderr, "scx_xcr0: rollback: cannot restore the entry of %s (cgroup id %llu): %s\n",
+			say("rollback: cannot restore the entry of %s (cgroup id %llu): %s",
 				name_of(op->path), (unsigned long long)op->id, strerror(-err));
 	}
 	if (bad)

@@ -13,6 +13,7 @@
 
 #include "scx_xcr0.h"
 #include "cgroup.h"
+#include "maps.h"
 #include "output.h"
 #include "policy_dir.h"
 #include "policy_owned.h"
@@ -126,18 +127,18 @@ static void commit(struct policy_dir *pd, const __u64 *ids, __u32 map_id)
 
 		if (missing && (first || !r->missing)) {
 			if (notes++ < NOTES_MAX)
-				fprintf(stderr, "scx_xcr0: %s: cgroup %s does not exist (yet); the rule waits for it\n",
+				say("%s: cgroup %s does not exist (yet); the rule waits for it",
 					r->origin, r->path);
 		} else if (!missing && r->missing && !first) {
 			if (notes++ < NOTES_MAX)
-				fprintf(stderr, "scx_xcr0: %s: cgroup %s appeared, %s applies\n",
+				say("%s: cgroup %s appeared, %s applies",
 					r->origin, r->path, val_str(r->val));
 		}
 		r->missing = missing;
 		r->id = ids[i];
 	}
 	if (notes > NOTES_MAX)
-		fprintf(stderr, "scx_xcr0: and %u more rule(s) whose cgroup appeared or went\n",
+		say("and %u more rule(s) whose cgroup appeared or went",
 			notes - NOTES_MAX);
 	pd->map_id = map_id;
 }
@@ -157,7 +158,7 @@ static int owned_now(const struct policy_dir *pd, const struct policy_dir *old, 
 		return *owned ? 0 : fail(-ENOMEM, "out of memory");
 	}
 	if (policy_owned_read(POLICY_OWNED_FILE, map_id, rec)) {
-		fprintf(stderr, "scx_xcr0: warning: %s; entries of rules removed while no daemon ran may stay (see `scx_xcr0 list`)\n",
+		say("warning: %s; entries of rules removed while no daemon ran may stay (see `scx_xcr0 list`)",
 			fail_msg());
 		fail_clear();
 	}
@@ -166,19 +167,6 @@ static int owned_now(const struct policy_dir *pd, const struct policy_dir *old, 
 		return fail(-ENOMEM, "out of memory");
 	memcpy(*owned, rec->e, rec->nr * sizeof(**owned));
 	*nr = rec->nr;
-	return 0;
-}
-
-static int map_info(int map_fd, __u32 *id, size_t *max)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(map_fd, &info, &len))
-		return fail(-errno, "cannot read the info of %s: %s", SCX_XCR0_MAP_CGROUP,
-			    strerror(errno));
-	*id = info.id;
-	*max = info.max_entries;
 	return 0;
 }
 
@@ -193,7 +181,7 @@ static int sync_once(struct policy_dir *pd, const struct policy_dir *old, int ma
 	__u32 map_id = 0;
 	int ret;
 
-	ret = map_info(map_fd, &map_id, &max);
+	ret = map_limits(map_fd, SCX_XCR0_MAP_CGROUP, &map_id, &max);
 	if (ret)
 		return ret;
 	reload = old || pd->map_id != map_id;
@@ -242,7 +230,7 @@ static int sync_once(struct policy_dir *pd, const struct policy_dir *old, int ma
 	record = !same_set(owned, nr_owned, want, nr_want);
 	if (record && policy_owned_write(POLICY_OWNED_FILE, map_id, both, nr_owned + nr_want)) {
 		/* the policy itself can still be applied: say what is lost */
-		fprintf(stderr, "scx_xcr0: warning: %s; a daemon started later may not remove the entries of rules removed meanwhile\n",
+		say("warning: %s; a daemon started later may not remove the entries of rules removed meanwhile",
 			fail_msg());
 		fail_clear();
 		record = false;
@@ -251,12 +239,12 @@ static int sync_once(struct policy_dir *pd, const struct policy_dir *old, int ma
 	if (ret)
 		goto out;
 	if (record && policy_owned_write(POLICY_OWNED_FILE, map_id, want, nr_want)) {
-		fprintf(stderr, "scx_xcr0: warning: %s; the record keeps entries the policy no longer owns\n",
+		say("warning: %s; the record keeps entries the policy no longer owns",
 			fail_msg());
 		fail_clear();
 	}
 	if (reload)
-		fprintf(stderr, "scx_xcr0: policy: %zu entries added, %zu changed, %zu removed; %zu left to others\n",
+		say("policy: %zu entries added, %zu changed, %zu removed; %zu left to others",
 			plan.nr_add, plan.nr_change, plan.nr_del, plan.foreign);
 	commit(pd, ids, map_id);
 	ret = plan.nr > 0;

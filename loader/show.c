@@ -28,11 +28,7 @@ static int parse_plain(const char *cmd, int argc, char **argv, void (*help)(FILE
 {
 	int ret = cli_parse_common(cmd, argc, argv, "vh", help);
 
-	if (ret)
-		return ret;
-	if (optind != argc)
-		return fail_usage("%s takes no arguments ('%s')", cmd, argv[optind]);
-	return 0;
+	return ret ? ret : cli_no_args(cmd, argc, argv);
 }
 
 static void help_list(FILE *f)
@@ -299,6 +295,7 @@ static const char *origin_text(__u64 origin)
 int cmd_status(int argc, char **argv)
 {
 	unsigned int nr[3], invalid[3];
+	size_t max[3];
 	struct scx_xcr0_info info;
 	struct daemon_state ds = { 0 };
 	__u64 stats[SCX_XCR0_NR_STATS], gen = 0, supported;
@@ -340,8 +337,11 @@ int cmd_status(int argc, char **argv)
 	if (have_info)
 		daemon_state(&info, &ds);
 	supported = cli_supported(&m);
-	for (k = 0; k < 3 && !ret; k++)
+	for (k = 0; k < 3 && !ret; k++) {
 		ret = count_entries(&m, k, supported, &nr[k], &invalid[k]);
+		if (!ret)
+			ret = maps_capacity(&m, k, &max[k]);
+	}
 	if (!ret)
 		ret = maps_gen(&m, &gen);
 	if (!ret)
@@ -367,6 +367,7 @@ int cmd_status(int argc, char **argv)
 		for (k = 0; k < 3; k++) {
 			json_obj(&j, target_name(k));
 			json_u64(&j, "count", nr[k]);
+			json_u64(&j, "max", max[k]);
 			json_u64(&j, "invalid", invalid[k]);
 			json_obj_end(&j);
 		}
@@ -398,8 +399,12 @@ int cmd_status(int argc, char **argv)
 			       "full (every task)", (unsigned long long)info.refresh_ms,
 			       mask_str(info.default_mask));
 		printf("supported: %s\n", mask_str(supported));
-		printf("policy: %u tid, %u pid, %u cgroup entries, generation %llu\n",
-		       nr[0], nr[1], nr[2], (unsigned long long)gen);
+		printf("policy: entries %u/%zu tid, %u/%zu pid, %u/%zu cgroup, generation %llu\n",
+		       nr[0], max[0], nr[1], max[1], nr[2], max[2], (unsigned long long)gen);
+		for (k = 0; k < 3; k++)
+			if (nr[k] >= max[k])
+				printf("  FULL: %s holds its maximum; new entries fail, and a process whose fork cannot be recorded keeps its parent's value (inherit_map_full)\n",
+				       map_name(k));
 		if (invalid[0] + invalid[1] + invalid[2])
 			printf("  INVALID entries (refused by the scheduler): %u tid, %u pid, %u cgroup; see `scx_xcr0 list`\n",
 			       invalid[0], invalid[1], invalid[2]);

@@ -22,6 +22,7 @@
 #include "lock.h"
 #include "output.h"
 #include "pins.h"
+#include "policy_owned.h"
 #include "sched_ext.h"
 #include "util.h"
 
@@ -170,23 +171,15 @@ int cmd_stop(int argc, char **argv)
 		case 'o':
 			orphaned = true;
 			break;
-		case 'j':
-			json_out = true;
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			help_stop(stdout);
-			return 0;
 		default:
-			return fail_usage("bad option or missing argument '%s'; see `scx_xcr0 stop -h`",
-					  argv[optind - 1]);
+			ret = cli_common_option("stop", opt, argv, help_stop);
+			if (ret)
+				return ret > 0 ? 0 : ret;
 		}
 	}
-	if (optind != argc)
-		return fail_usage("stop takes no arguments ('%s'); see `scx_xcr0 stop -h`",
-				  argv[optind]);
+	ret = cli_no_args("stop", argc, argv);
+	if (ret)
+		return ret;
 
 	fd = take_lock(orphaned, &r, &running);
 	if (fd == -EWOULDBLOCK) {
@@ -212,6 +205,10 @@ int cmd_stop(int argc, char **argv)
 		if (ret >= 0) {
 			r.pins = ret;
 			ret = 0;
+			/* which entries the policy wrote: nothing now */
+			if (unlink(POLICY_OWNED_FILE) && errno != ENOENT)
+				fprintf(stderr, "scx_xcr0 stop: cannot remove %s: %s\n",
+					POLICY_OWNED_FILE, strerror(errno));
 		}
 	}
 	lock_release(fd);

@@ -59,8 +59,9 @@ int cmd_version(int argc, char **argv)
 	ret = cli_parse_common("version", argc, argv, "vh", help_version);
 	if (ret)
 		return ret > 0 ? 0 : ret;
-	if (optind != argc)
-		return fail_usage("version takes no arguments ('%s')", argv[optind]);
+	ret = cli_no_args("version", argc, argv);
+	if (ret)
+		return ret;
 	if (uname(&u))
 		snprintf(u.release, sizeof(u.release), "unknown");
 	scx = scx_present();
