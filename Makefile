@@ -10,7 +10,7 @@ DEPS := gcc gcc-multilib make patch rsync xz-utils python3 perl \
 	clang-19 llvm-19 libclang-rt-19-dev \
 	flex bison bc libelf-dev libssl-dev dwarves cpio kmod \
 	libcap-dev zlib1g-dev libzstd-dev pkg-config strace \
-	qemu-system-x86 linux-source-6.12
+	qemu-system-x86 linux-source-6.12 systemd
 
 .PHONY: all deps kernel build-each loader install vmlinux.h progs selftests-build check demo bench clean
 
