@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include "xcr0.h"
 #include "scx_xcr0.h"
 #include "caps.h"
+#include "cgroup.h"
 #include "cli.h"
 #include "cpu.h"
 #include "kernel_if.h"
@@ -424,13 +426,25 @@ static int adopt(struct daemon *d)
 	return ret < 0 ? ret : 1;
 }
 
+/* Whether the task or cgroup of entry @t is gone. */
+static bool entry_gone(const struct target *t)
+{
+	char path[PATH_MAX];
+
+	if (t->kind == TARGET_CGROUP)
+		return cgroup_path_of(t->cgid, path, sizeof(path)) == -ENOENT;
+	return kill(t->id, 0) && errno == ESRCH;
+}
+
 /*
  * Entries of threads and processes that exited while no scheduler ran (and
- * so never reached exit_task): a recycled id must not inherit them.
+ * so never reached exit_task): a recycled id must not inherit them. Entries
+ * of cgroups removed meanwhile (the rmdir tracepoint was detached too):
+ * ids are not reused, but they fill the map.
  */
 static void prune_dead(struct daemon *d)
 {
-	static const enum target_kind kinds[] = { TARGET_TID, TARGET_PID };
+	static const enum target_kind kinds[] = { TARGET_TID, TARGET_PID, TARGET_CGROUP };
 	struct target t, dead[256];
 	size_t k, nr = 0, i, pruned = 0;
 	__u64 val;
@@ -444,7 +458,7 @@ static void prune_dead(struct daemon *d)
 			started = false;
 			while ((ret = entry_next(&d->m, kinds[k], &started, &t, &val)) > 0 &&
 			       nr < ARRAY_SIZE(dead))
-				if (kill(t.id, 0) && errno == ESRCH)
+				if (entry_gone(&t))
 					dead[nr++] = t;
 			for (i = 0; i < nr; i++)
 				pruned += !entry_del(&d->m, &dead[i]);
@@ -452,7 +466,7 @@ static void prune_dead(struct daemon *d)
 	}
 	fail_clear();
 	if (pruned)
-		say("removed %zu stale %s (tasks that exited while no scheduler ran)",
+		say("removed %zu stale %s (tasks that exited or cgroups removed while no scheduler ran)",
 			pruned, pruned == 1 ? "entry" : "entries");
 }
 
