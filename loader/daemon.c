@@ -109,12 +109,6 @@ static __u64 build_id(void)
 	return h;
 }
 
-/* The kfunc that makes masks real, see kernel_if.h. */
-static int check_kfunc(void)
-{
-	return kif_check_kfunc();
-}
-
 static int write_info(struct daemon *d)
 {
 	struct scx_xcr0_info info = {
@@ -896,7 +890,7 @@ int cmd_daemon(int argc, char **argv)
 	if (!scx_present())
 		return fail(-ENODEV, "this kernel has no sched_ext (%s is missing); boot the scx_xcr0 kernel",
 			    SCX_SYSFS);
-	ret = check_kfunc();
+	ret = kif_check_kfunc();	/* the kfunc that makes masks real */
 	if (!ret && d.o.policy_dir)
 		ret = policy_dir_load(d.o.policy_dir, d.o.supported, false, &d.pd);
 	if (ret)
