@@ -49,5 +49,7 @@ int cmd_status(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_layout(int argc, char **argv);
+int cmd_portable(int argc, char **argv);
 
 #endif /* __SCX_XCR0_CLI_H */

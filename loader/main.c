@@ -46,6 +46,8 @@ static const struct {
 	{ "stop", cmd_stop, "[--orphaned]" },
 	{ "run", cmd_run, "MASK -- CMD [ARGS...]" },
 	{ "version", cmd_version, "" },
+	{ "layout", cmd_layout, "[MASK]" },
+	{ "portable", cmd_portable, "[--no-local] FILE..." },
 };
 
 static void usage(FILE *f)
@@ -55,13 +57,14 @@ static void usage(FILE *f)
 	fprintf(f, "usage: scx_xcr0 COMMAND [--json] [-v] ...\n"
 		"       scx_xcr0 --version [--json]\n\n");
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		fprintf(f, "  scx_xcr0 %-7s %s\n", cmds[i].name, cmds[i].args);
+		fprintf(f, "  scx_xcr0 %-8s %s\n", cmds[i].name, cmds[i].args);
 	fprintf(f,
 		"\nMASK: 0x207, 519, x87,sse,avx,pkru, x86-64-v2|v3|v4, full, none,\n"
 		"      full-avx512, -pkru, x86-64-v3+pkru (see `scx_xcr0 COMMAND -h`)\n"
 		"A mask reaches each program when it next calls execve(); running programs\n"
 		"keep theirs unless asked (--live). Policy lives in maps pinned at\n"
-		"/sys/fs/bpf/scx_xcr0 by the daemon; all commands need root.\n"
+		"/sys/fs/bpf/scx_xcr0 by the daemon; the policy commands need root,\n"
+		"version, layout and portable do not.\n"
 		"Exit status: 0 ok, 1 failure, 2 usage error; run: 125 its own failure,\n"
 		"126 CMD not executable, 127 CMD not found, else CMD's status.\n");
 }
