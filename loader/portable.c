@@ -28,7 +28,15 @@ static void exclude(struct portable *p, unsigned int bit, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Why machine @o's component @bit differs from the reference @r's, or NULL. */
+#define CPUID_XSAVEC	(1U << 1)	/* CPUID 0xD.1 EAX */
+
+/*
+ * Why machine @o's component @bit differs from the reference @r's, or NULL.
+ * Offset and size make the standard format; the 64-byte alignment only
+ * matters to the compacted one (XSAVEC), and rr compares it only when both
+ * machines have XSAVEC (ReplaySession.cc), so it counts only then, and only
+ * when both layouts say it.
+ */
 static const char *differs(const struct xsave_layout *r, const struct xsave_layout *o,
 			   unsigned int bit, __u32 *vo, __u32 *vr)
 {
@@ -43,6 +51,12 @@ static const char *differs(const struct xsave_layout *r, const struct xsave_layo
 		*vo = b->size;
 		*vr = a->size;
 		return "size";
+	}
+	if (r->flags_1 & o->flags_1 & CPUID_XSAVEC && a->align_known && b->align_known &&
+	    a->align64 != b->align64) {
+		*vo = b->align64;
+		*vr = a->align64;
+		return "align64 (XSAVEC on both)";
 	}
 	return NULL;
 }

@@ -390,7 +390,25 @@ static void test_portable_rules(struct unit *u)
 								     XCR0_PKRU | XCR0_AMX) ||
 	    strcmp(why(&p, 5), "bit 5 (opmask): AVX-512 (bits 5-7) needs AVX (bit 2)"))
 		unit_fail(u, "no AVX: mask 0x%llx, '%s'", (unsigned long long)p.mask, why(&p, 5));
+	/* alignment counts when both have XSAVEC and both say it */
+	if (load(u, AMD, &a) || load(u, AMD, &b))
+		return;
+	snprintf(b.name, sizeof(b.name), "aligned.json");
+	b.comp[2].align64 = true;
+	if (portable_mask(m, 2, &p, err, sizeof(err)) || p.mask != XCR0_X86_64_V2 ||
+	    strcmp(why(&p, 2), "bit 2 (avx): align64 (XSAVEC on both) 1 on aligned.json, 0 on amd-epyc-zen4.json"))
+		unit_fail(u, "align64: mask 0x%llx, '%s'", (unsigned long long)p.mask, why(&p, 2));
+	b.flags_1 &= ~2U;
+	if (portable_mask(m, 2, &p, err, sizeof(err)) || p.mask != a.mask)
+		unit_fail(u, "align64 without XSAVEC on one: mask 0x%llx", (unsigned long long)p.mask);
+	b.flags_1 |= 2U;
+	b.comp[2].align_known = false;
+	if (portable_mask(m, 2, &p, err, sizeof(err)) || p.mask != a.mask)
+		unit_fail(u, "align64 unknown on one: mask 0x%llx", (unsigned long long)p.mask);
 	/* SSE missing somewhere: no mask at all */
+	if (load(u, INTEL, &a) || load(u, INTEL, &b))
+		return;
+	b.mask &= ~XCR0_AVX;
 	c = b;
 	c.mask &= ~XCR0_SSE;
 	m[1] = &c;
