@@ -15,7 +15,7 @@
 
 struct jdoc {
 	struct jnode *nodes;
-	size_t nr;
+	size_t nr, max;
 	char *text;		/* the input, NUL-terminated */
 	char *strs;		/* decoded strings and number texts */
 	size_t strs_used, strs_size;
@@ -62,7 +62,7 @@ static struct jnode *new_node(struct jparse *s, enum jtype type)
 {
 	struct jnode *n;
 
-	if (s->d->nr == JREAD_MAX_NODES) {
+	if (s->d->nr == s->d->max) {
 		bad(s, "at most %d values in a document", JREAD_MAX_NODES);
 		return NULL;
 	}
@@ -386,7 +386,9 @@ struct jdoc *jread_parse(const char *name, const char *buf, size_t len, char *er
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		goto oom;
-	d->nodes = calloc(JREAD_MAX_NODES, sizeof(*d->nodes));
+	/* every value takes at least one byte of input */
+	d->max = len < JREAD_MAX_NODES ? len + 1 : JREAD_MAX_NODES;
+	d->nodes = calloc(d->max, sizeof(*d->nodes));
 	d->text = malloc(len + 1);
 	/* each string or number: its text plus a NUL, at most twice the input */
 	d->strs_size = 2 * len + 2;

@@ -94,6 +94,27 @@ static void test_json_malformed(struct unit *u)
 				  bad_json[i].err);
 		}
 	}
+	/* more values than a document may hold: "[0,0,...,0]" */
+	{
+		size_t nr = JREAD_MAX_NODES, n = 1 + 2 * nr + 2, i;
+		char *big = malloc(n + 1);
+
+		big[0] = '[';
+		for (i = 0; i < nr; i++)
+			memcpy(big + 1 + 2 * i, "0,", 2);
+		memcpy(big + 1 + 2 * nr, "0]", 3);
+		d = jread_parse("t", big, n, err, sizeof(err));
+		if (d || !strstr(err, "at most 4096 values"))
+			unit_fail(u, "%zu values: %s", nr + 1, d ? "parsed" : err);
+		jread_free(d);
+		/* one value fewer than the limit (the array is one) parses */
+		memcpy(big + 1 + 2 * (nr - 2), "0]", 3);
+		d = jread_parse("t", big, 1 + 2 * (nr - 2) + 2, err, sizeof(err));
+		if (!d)
+			unit_fail(u, "%zu values refused: %s", nr - 1, err);
+		jread_free(d);
+		free(big);
+	}
 	/* a NUL inside the text */
 	d = jread_parse("t", "[1,\0 2]", 7, err, sizeof(err));
 	if (d || !strstr(err, "t:3: expected text, not a NUL byte"))
