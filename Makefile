@@ -10,9 +10,10 @@ DEPS := gcc gcc-multilib make patch rsync xz-utils python3 perl \
 	clang-19 llvm-19 libclang-rt-19-dev \
 	flex bison bc libelf-dev libssl-dev dwarves cpio kmod \
 	libcap-dev zlib1g-dev libzstd-dev pkg-config strace \
-	qemu-system-x86 linux-source-6.12 systemd
+	qemu-system-x86 linux-source-6.12 systemd \
+	python3-yaml dpkg-dev
 
-.PHONY: all deps kernel build-each loader install vmlinux.h progs selftests-build check demo bench clean
+.PHONY: all deps kernel build-each loader install deb vmlinux.h progs selftests-build check demo bench clean
 
 all: kernel loader progs
 
@@ -43,6 +44,15 @@ loader: kernel
 
 install: loader
 	@. build/env && $(MAKE) -s -C loader BUILD=$(BUILD) KSRC=$$KSRC KTOOLS=$$KTOOLS install
+
+# build/deb/scx-xcr0_VERSION_ARCH.deb (deploy/deb/build, docs/deploy.md),
+# checked by lintian; `make check` builds and checks it without lintian.
+DEBDEPS := lintian
+
+deb: loader
+	@$(MAKE) -s deps DEPS="$(DEBDEPS)"
+	@deb=$$(deploy/deb/build) && echo "$$deb" && \
+		lintian --fail-on error,warning "$$deb"
 
 # vmlinux.h is committed; regenerate it from the built kernel's BTF.
 vmlinux.h: kernel
