@@ -384,6 +384,23 @@ static int read_at(int dirfd, const char *name, char *buf, size_t len)
 }
 
 /*
+ * The uid_map and then the gid_map of /proc/PID directory @dir, which say
+ * which user namespace it is in as seen from ours (readable without
+ * ptrace access, unlike /proc/PID/ns/user): -ENOENT on a kernel without
+ * user namespaces.
+ */
+static int id_maps(int dir, char *buf, size_t len)
+{
+	int n, m;
+
+	n = read_at(dir, "uid_map", buf, len);
+	if (n < 0)
+		return n;
+	m = read_at(dir, "gid_map", buf + n, len - n);
+	return m < 0 ? m : n + m;
+}
+
+/*
  * Whether @uid owns the user namespace whose uid_map is @map: its root
  * is @uid, the mapping `unshare -r` and rootless containers make.
  */
@@ -411,9 +428,9 @@ static bool ns_root_is(const char *map, unsigned int uid)
  */
 static int check_own(const struct peer *p, int dir, struct ctl_reply *rep)
 {
-	char status[4096], map[1024], peer_map[1024], path[64];
+	char status[4096], map[2048], peer_map[2048], path[64];
+	int pdir, tret, pret;
 	struct stat st;
-	int pdir;
 	bool same;
 
 	if (read_at(dir, "status", status, sizeof(status)) < 0) {
@@ -426,24 +443,25 @@ static int check_own(const struct peer *p, int dir, struct ctl_reply *rep)
 			  p->cred.uid, p->cred.gid);
 		return -EPERM;
 	}
-	/* the kernel gives a non-dumpable process's /proc directory to root */
-	if (fstat(dir, &st) || st.st_uid != p->cred.uid) {
+	/*
+	 * The kernel gives the files of a non-dumpable process's /proc
+	 * directory to root (not the directory itself: ps reads its owner)
+	 */
+	if (fstatat(dir, "status", &st, 0) || st.st_uid != p->cred.uid) {
 		reply_set(rep, -EPERM, CTL_RULE_DUMPABLE,
 			  "the target is not dumpable (a setuid/setgid or unreadable program, or it made itself so)");
 		return -EPERM;
 	}
 	snprintf(path, sizeof(path), "/proc/%d", p->pid);
 	pdir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	same = pdir >= 0 && read_at(pdir, "uid_map", peer_map, sizeof(peer_map)) >= 0 &&
-	       read_at(dir, "uid_map", map, sizeof(map)) >= 0 && !strcmp(map, peer_map);
-	if (same) {
-		same = read_at(pdir, "gid_map", peer_map, sizeof(peer_map)) >= 0 &&
-		       read_at(dir, "gid_map", map, sizeof(map)) >= 0 && !strcmp(map, peer_map);
-		read_at(dir, "uid_map", map, sizeof(map));
-	}
+	tret = id_maps(dir, map, sizeof(map));
+	pret = pdir >= 0 ? id_maps(pdir, peer_map, sizeof(peer_map)) : -ESRCH;
 	if (pdir >= 0)
 		close(pdir);
-	if (!same && !ns_root_is(map, p->cred.uid)) {
+	/* a kernel without user namespaces has only the one */
+	same = (tret == -ENOENT && pret == -ENOENT) ||
+	       (tret >= 0 && pret >= 0 && !strcmp(map, peer_map));
+	if (!same && !(tret >= 0 && ns_root_is(map, p->cred.uid))) {
 		reply_set(rep, -EPERM, CTL_RULE_USERNS,
 			  "the target is in a user namespace that is neither yours nor one whose root is your uid");
 		return -EPERM;
