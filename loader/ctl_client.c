@@ -86,8 +86,14 @@ int ctl_call(const struct ctl_req *req, int pidfd, struct ctl_reply *rep)
 		cm->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(cm), &pidfd, sizeof(int));
 	}
+	memset(rep, 0, sizeof(*rep));
 	if (sendmsg(fd, &msg, MSG_NOSIGNAL) != sizeof(*req)) {
-		ret = fail(-errno, "cannot send the request to %s: %s", path, strerror(errno));
+		/* a daemon that refused at once (busy) has replied and closed */
+		ret = -errno;
+		n = recv(fd, rep, sizeof(*rep), MSG_TRUNC | MSG_DONTWAIT);
+		if (n > 0)
+			goto check;
+		ret = fail(ret, "cannot send the request to %s: %s", path, strerror(-ret));
 		goto out;
 	}
 	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
@@ -99,8 +105,8 @@ int ctl_call(const struct ctl_req *req, int pidfd, struct ctl_reply *rep)
 			   path, CTL_REPLY_MS);
 		goto out;
 	}
-	memset(rep, 0, sizeof(*rep));
 	n = recv(fd, rep, sizeof(*rep), MSG_TRUNC);
+check:
 	if (n != sizeof(*rep) || rep->magic != CTL_MAGIC || rep->version != CTL_VERSION ||
 	    rep->size != sizeof(*rep)) {
 		ret = fail(-EPROTO, "the daemon's reply on %s is not one this scx_xcr0 understands (%zd bytes); use the scx_xcr0 of the daemon's version",
