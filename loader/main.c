@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "cli.h"
+#include "ctl_proto.h"
 #include "output.h"
 #include "util.h"
 
@@ -37,7 +38,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *args;
 } cmds[] = {
-	{ "daemon", cmd_daemon, "[--partial] [--default MASK] [--policy-dir DIR] [--refresh-ms N] [--stats S]" },
+	{ "daemon", cmd_daemon, "[--partial] [--default MASK] [--policy-dir DIR] [--refresh-ms N] [--stats S] [--socket PATH]" },
 	{ "set", cmd_set, "(--pid P | --tid T | --cgroup PATH) [--live] MASK" },
 	{ "clear", cmd_clear, "(--pid P | --tid T | --cgroup PATH | --cgroup-id ID) [--live]" },
 	{ "get", cmd_get, "(--pid P | --tid T | --cgroup PATH)" },
@@ -61,9 +62,12 @@ static void usage(FILE *f)
 		"      full-avx512, -pkru, x86-64-v3+pkru (see `scx_xcr0 COMMAND -h`)\n"
 		"A mask reaches each program when it next calls execve(); running programs\n"
 		"keep theirs unless asked (--live). Policy lives in maps pinned at\n"
-		"/sys/fs/bpf/scx_xcr0 by the daemon; all commands need root.\n"
+		"/sys/fs/bpf/scx_xcr0 by the daemon, for root. Others run, set and clear\n"
+		"through the daemon's socket %s ($%s),\n"
+		"narrowing their own processes' masks (docs/socket.md).\n"
 		"Exit status: 0 ok, 1 failure, 2 usage error; run: 125 its own failure,\n"
-		"126 CMD not executable, 127 CMD not found, else CMD's status.\n");
+		"126 CMD not executable, 127 CMD not found, else CMD's status.\n",
+		SCX_XCR0_SOCKET, SCX_XCR0_SOCKET_ENV);
 }
 
 /* libbpf's messages only with -v: without it, errors come from us, once. */
