@@ -38,7 +38,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *args;
 } cmds[] = {
-	{ "daemon", cmd_daemon, "[--partial] [--default MASK] [--policy-dir DIR] [--refresh-ms N] [--stats S] [--socket PATH]" },
+	{ "daemon", cmd_daemon, "[--partial] [--default MASK] [--policy-dir DIR] [--refresh-ms N] [--stats S]" },
 	{ "set", cmd_set, "(--pid P | --tid T | --cgroup PATH) [--live] MASK" },
 	{ "clear", cmd_clear, "(--pid P | --tid T | --cgroup PATH | --cgroup-id ID) [--live]" },
 	{ "get", cmd_get, "(--pid P | --tid T | --cgroup PATH)" },
