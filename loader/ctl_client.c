@@ -106,6 +106,9 @@ int ctl_call(const struct ctl_req *req, int pidfd, struct ctl_reply *rep)
 		goto out;
 	}
 	n = recv(fd, rep, sizeof(*rep), MSG_TRUNC);
+	/* a daemon that closed with our request unread: its reply is still there */
+	if (n < 0 && errno == ECONNRESET)
+		n = recv(fd, rep, sizeof(*rep), MSG_TRUNC | MSG_DONTWAIT);
 check:
 	if (n != sizeof(*rep) || rep->magic != CTL_MAGIC || rep->version != CTL_VERSION ||
 	    rep->size != sizeof(*rep)) {

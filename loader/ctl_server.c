@@ -547,14 +547,14 @@ static int serve_set(const struct ctl_req *req, const struct peer *p, const stru
 static int serve_clear(const struct req_target *rt, const struct ctl_ctx *ctx,
 		       struct ctl_reply *rep)
 {
+	unsigned long long key = rt->t.kind == TARGET_CGROUP ? rt->t.cgid : rt->t.id;
 	__u64 old;
 	int ret;
 
 	ret = entry_get(ctx->m, &rt->t, &old);
 	if (ret == -ENOENT) {
 		reply_set(rep, -ENOENT, CTL_RULE_NONE, "%s %llu has no entry (see `scx_xcr0 list`)",
-			  target_name(rt->t.kind),
-			  (unsigned long long)(rt->t.kind == TARGET_CGROUP ? rt->t.cgid : rt->t.id));
+			  target_name(rt->t.kind), key);
 		fail_clear();
 		return -ENOENT;
 	}
@@ -702,6 +702,7 @@ close:
 static void accept_all(struct ctl_server *s, const struct ctl_ctx *ctx)
 {
 	struct ctl_reply rep = { 0 };
+	char junk;
 	int fd, i;
 
 	while ((fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
@@ -712,6 +713,12 @@ static void accept_all(struct ctl_server *s, const struct ctl_ctx *ctx)
 				  "%d connections are open already; try again in %d s",
 				  CTL_MAX_CONN, CTL_DEADLINE_MS / 1000);
 			send_reply(fd, &rep, ctx);
+			/*
+			 * a request left unread would make the close reset the
+			 * connection, and the client see that before our reply
+			 */
+			if (recv(fd, &junk, sizeof(junk), MSG_DONTWAIT | MSG_TRUNC) < 0)
+				fail_clear();
 			close(fd);
 			continue;
 		}

@@ -115,8 +115,9 @@ static void test_narrows(struct unit *u)
 		{ 0x7, 0x3, 0, false },			/* wider than pending */
 		{ 0x0, 0x3, 0, false },			/* none = the full mask: wider */
 		{ 0x3, 0x7, 0x3, true },		/* within both */
-		{ 0x7, SUP, 0x3, false },		/* wider than the policy, pending not yet */
-		{ 0x7, SUP, 0x3 | SCX_XCR0_VAL_LIVE, false },	/* the live bit is no mask bit */
+		{ 0x7, SUP, 0x3, false },		/* wider than the policy */
+		/* the live bit is no mask bit */
+		{ 0x7, SUP, 0x3 | SCX_XCR0_VAL_LIVE, false },
 		{ 0x3, SUP, 0x7 | SCX_XCR0_VAL_LIVE, true },
 		{ 0x207, 0x7, 0, false },		/* a bit pending lacks */
 		{ 0x207, SUP, 0x7, false },		/* a bit the policy lacks */
