@@ -40,6 +40,15 @@ __u64 cli_supported(const struct pinned *m);
  */
 int cli_parse_mask(const char *s, __u64 *mask, __u64 *supported);
 
+struct task_info;
+
+/*
+ * cli_policy_of - the policy value the scheduler resolves now for thread
+ * @ti (xcr0_resolve.h over the pinned maps), in *@val.
+ */
+int cli_policy_of(const struct pinned *m, __u64 supported, const struct task_info *ti,
+		  __u64 *val);
+
 int cmd_daemon(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_clear(int argc, char **argv);

@@ -19,6 +19,7 @@
 #include "cgroup.h"
 #include "cli.h"
 #include "cpu.h"
+#include "ctl_client.h"
 #include "maps.h"
 #include "mask.h"
 #include "output.h"
@@ -251,10 +252,12 @@ static const char *val_when(__u64 val)
 
 int cmd_set(int argc, char **argv)
 {
+	struct ctl_reply rep;
 	struct cli_target ct;
 	struct pinned m;
 	char desc[PATH_MAX + 32];
 	__u64 mask, supported, val;
+	bool sock;
 	int ret;
 
 	ret = parse_target("set", argc, argv, PT_LIVE, &ct, help_set);
@@ -271,13 +274,17 @@ int cmd_set(int argc, char **argv)
 		ret = resolve_cgroup(&ct);
 	if (ret)
 		return ret;
-	ret = maps_open(&m);
+	ret = ctl_maps_or_socket(&m, &sock);
 	if (ret)
 		return ret;
 	val = mask | (ct.live ? SCX_XCR0_VAL_LIVE : 0);
-	ret = entry_set(&m, &ct.t, val);
-	if (!ret)
-		ret = maps_bump_gen(&m);
+	if (sock) {
+		ret = ctl_entry(CTL_OP_SET, &ct.t, val, &rep);
+	} else {
+		ret = entry_set(&m, &ct.t, val);
+		if (!ret)
+			ret = maps_bump_gen(&m);
+	}
 	if (ret)
 		goto out;
 
@@ -288,18 +295,20 @@ int cmd_set(int argc, char **argv)
 		json_begin(&j, stdout);
 		json_target(&j, &ct);
 		json_val(&j, "mask", val);
-		json_bool(&j, "attached", scx_xcr0_attached());
+		json_bool(&j, "attached", sock || scx_xcr0_attached());
 		json_end(&j);
 	} else {
 		printf("%s: %s, %s\n", esc(desc), mask_str(mask), val_when(val));
 	}
-	if (!scx_xcr0_attached())
+	/* a daemon that answers on the socket has its scheduler attached */
+	if (!sock && !scx_xcr0_attached())
 		say("note: the scheduler is not attached; the entry applies once `scx_xcr0 daemon` runs");
 	else if (ct.live && mask && (supported & ~mask))
 		say("note: code that programs of %s chose at startup for the components this mask removes now raises SIGILL",
 			esc(desc));
 out:
-	maps_close(&m);
+	if (!sock)
+		maps_close(&m);
 	return ret;
 }
 
@@ -411,6 +420,37 @@ static void resolve(struct resolution *r, const char *path, bool exempt, __u64 d
 			r->used = i;
 }
 
+int cli_policy_of(const struct pinned *m, __u64 supported, const struct task_info *ti,
+		  __u64 *val)
+{
+	struct scx_xcr0_info info;
+	struct scx_xcr0_task tv;
+	struct resolution *r;
+	char cg[PATH_MAX];
+	bool have_info;
+	int ret;
+
+	ret = cgroup_of_task(ti->tid, cg, sizeof(cg));
+	if (ret)
+		return ret;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return fail(-ENOMEM, "out of memory");
+	have_info = !maps_info(m, &info);
+	fail_clear();
+	r->m = m;
+	r->supported = supported;
+	r->tid = ti->tid;
+	r->tgid = ti->tgid;
+	r->tv = maps_task(m, ti->tid, &tv) ? NULL : &tv;
+	fail_clear();
+	resolve(r, cg, scx_xcr0_exempt(ti->kthread, ti->tgid, have_info ? info.daemon_pid : 0),
+		have_info ? info.default_mask : 0);
+	*val = r->res.val;
+	free(r);
+	return 0;
+}
+
 /* The threads an entry covers, collected before `clear --live` removes it. */
 struct covered {
 	const struct target *t;
@@ -470,11 +510,13 @@ static int cover_one(pid_t tid, pid_t tgid, void *arg)
 int cmd_clear(int argc, char **argv)
 {
 	struct covered cov = { 0 };
+	struct ctl_reply rep;
 	struct cli_target ct;
 	struct pinned m;
 	char desc[PATH_MAX + 32];
 	size_t i, live = 0;
 	__u64 old;
+	bool sock;
 	int ret;
 
 	ret = parse_target("clear", argc, argv, PT_CGROUP_ID | PT_LIVE, &ct, help_clear);
@@ -487,10 +529,20 @@ int cmd_clear(int argc, char **argv)
 		return ret;
 	if (ct.t.kind != TARGET_CGROUP && task_lookup(ct.t.id, &ct.ti))
 		fail_clear();
-	ret = maps_open(&m);
+	ret = ctl_maps_or_socket(&m, &sock);
 	if (ret)
 		return ret;
 	target_desc(&ct, desc, sizeof(desc));
+	if (sock) {
+		/* which threads --live reaches is a walk over the maps: root's */
+		if (ct.live)
+			return fail(-EPERM, "clear --live needs the pinned maps (root); without --live, root or the daemon's admin group may clear through its socket");
+		ret = ctl_entry(CTL_OP_CLEAR, &ct.t, 0, &rep);
+		if (ret)
+			return ret;
+		old = rep.val;
+		goto print;
+	}
 	ret = entry_get(&m, &ct.t, &old);
 	if (!ret && ct.live) {
 		cov.t = &ct.t;
@@ -520,6 +572,7 @@ int cmd_clear(int argc, char **argv)
 	}
 	if (ret)
 		goto out;
+print:
 	if (json_out) {
 		struct json j;
 
@@ -539,7 +592,8 @@ int cmd_clear(int argc, char **argv)
 out:
 	free(cov.r);
 	free(cov.tids);
-	maps_close(&m);
+	if (!sock)
+		maps_close(&m);
 	return ret;
 }
 

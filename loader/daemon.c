@@ -32,6 +32,8 @@
 #include "cgroup.h"
 #include "cli.h"
 #include "cpu.h"
+#include "ctl_proto.h"
+#include "ctl_server.h"
 #include "kernel_if.h"
 #include "lock.h"
 #include "maps.h"
@@ -64,6 +66,7 @@ struct daemon_opts {
 	unsigned int stats_secs;	/* --stats: 0 for none */
 	__u64 default_mask;
 	__u64 supported;
+	struct ctl_opts ctl;	/* the control socket */
 };
 
 struct daemon {
@@ -81,6 +84,7 @@ struct daemon {
 	char caps[128];		/* the capabilities we kept */
 	int sfd;		/* signalfd: INT, TERM, HUP */
 	int ifd;		/* inotify on the policy directory, or -1 */
+	struct ctl_server ctl;
 };
 
 /* A daemon's own messages: text on stderr, or with --json a line on stdout. */
@@ -579,10 +583,16 @@ enum loop_end {
 
 static enum loop_end loop(struct daemon *d)
 {
-	struct pollfd pfd[2] = {
+	struct ctl_ctx ctx = {
+		.m = &d->m,
+		.supported = d->o.supported,
+		.info_flags = d->o.partial ? SCX_XCR0_INFO_PARTIAL : 0,
+	};
+	struct pollfd pfd[2 + CTL_NR_POLL] = {
 		{ .fd = d->sfd, .events = POLLIN },
 		{ .fd = d->ifd, .events = POLLIN },
 	};
+	int nr_ctl;
 	__u64 stats_ms = (__u64)d->o.stats_secs * 1000, next_stats = now_ms() + stats_ms;
 	struct signalfd_siginfo si;
 	int timeout;
@@ -603,8 +613,14 @@ static enum loop_end loop(struct daemon *d)
 			if (next_stats - now < (__u64)timeout)
 				timeout = next_stats - now;
 		}
-		if (poll(pfd, d->ifd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
-			return END_SIGNAL;
+		/* a negative fd (no inotify) is skipped by poll() */
+		nr_ctl = ctl_server_poll(&d->ctl, pfd + 2, &timeout);
+		if (poll(pfd, 2 + nr_ctl, timeout) < 0) {
+			if (errno != EINTR)
+				return END_SIGNAL;
+			continue;
+		}
+		ctl_server_serve(&d->ctl, pfd + 2, nr_ctl, &ctx);
 		while (read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo != SIGHUP)
 				return END_SIGNAL;
@@ -642,6 +658,7 @@ static void announce(const struct daemon *d)
 		json_u64(&j, "policy_rules", d->pd.nr);
 		json_str(&j, "pin_dir", SCX_XCR0_PIN_DIR);
 		json_str(&j, "capabilities", d->caps);
+		json_str(&j, "socket", d->ctl.path[0] ? d->ctl.path : NULL);
 		json_end(&j);
 		return;
 	}
@@ -655,6 +672,9 @@ static void announce(const struct daemon *d)
 		say("policy: %zu cgroup rule(s) from %s",
 			d->pd.nr, d->o.policy_dir);
 	say("maps and links pinned at %s", SCX_XCR0_PIN_DIR);
+	if (d->ctl.path[0])
+		say("control socket at %s, mode %04o: users may narrow their own processes' masks",
+			d->ctl.path, d->o.ctl.mode);
 	say("capabilities kept: %s", d->caps);
 }
 
@@ -780,6 +800,8 @@ static void usage_daemon(FILE *f)
 	fprintf(f,
 		"usage: scx_xcr0 daemon [--partial] [--default MASK] [--policy-dir DIR]\n"
 		"                       [--refresh-ms N] [--stats SECS] [--json] [-v]\n"
+		"                       [--socket PATH | --no-socket] [--socket-mode OCTAL]\n"
+		"                       [--socket-group NAME] [--admin-group NAME]\n"
 		"  --partial          schedule (and mask) only SCHED_EXT tasks\n"
 		"  --default MASK     mask of tasks that no entry covers (default: none),\n"
 		"                     for each program at its next execve(); running\n"
@@ -789,10 +811,17 @@ static void usage_daemon(FILE *f)
 		"  --refresh-ms N     look policy up again at least every N ms (default %d)\n"
 		"  --stats SECS       print the counters every SECS seconds on stdout\n"
 		"  --json             announcements and counters as JSON lines on stdout\n"
+		"  --socket PATH      the control socket (default %s), where\n"
+		"                     users narrow their own processes' masks\n"
+		"                     (docs/socket.md)\n"
+		"  --no-socket        no control socket: only root, through the maps\n"
+		"  --socket-mode OCTAL   mode of the socket file (default 0666)\n"
+		"  --socket-group NAME   group of the socket file (with a mode like 0660)\n"
+		"  --admin-group NAME    members may do through the socket what root may\n"
 		"  -v, --verbose      libbpf's log\n"
 		"SIGTERM/SIGINT detach the scheduler and keep the policy pinned for the\n"
 		"next daemon; `scx_xcr0 stop` removes it. One daemon at a time (%s).\n",
-		SCX_XCR0_REFRESH_MS_DFL, SCX_XCR0_LOCK);
+		SCX_XCR0_REFRESH_MS_DFL, SCX_XCR0_SOCKET, SCX_XCR0_LOCK);
 }
 
 static int parse_opts(struct daemon *d, int argc, char **argv)
@@ -806,10 +835,20 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "no-socket", no_argument, NULL, 'N' },
+		{ "socket-mode", required_argument, NULL, 'M' },
+		{ "socket-group", required_argument, NULL, 'G' },
+		{ "admin-group", required_argument, NULL, 'A' },
 		{ 0 },
 	};
+	bool no_socket = false;
+	unsigned long mode;
 	int opt, ret;
+	char *end;
 
+	d->o.ctl.path = SCX_XCR0_SOCKET;
+	d->o.ctl.mode = 0666;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+vh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -834,12 +873,34 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 				return fail_usage("--stats wants seconds from 1 to 86400, not '%s'",
 						  optarg);
 			break;
+		case 'S':
+			d->o.ctl.path = optarg;
+			break;
+		case 'N':
+			no_socket = true;
+			break;
+		case 'M':
+			errno = 0;
+			mode = strtoul(optarg, &end, 8);
+			if (errno || end == optarg || *end || mode > 0777)
+				return fail_usage("--socket-mode wants an octal mode from 0 to 0777, not '%s'",
+						  optarg);
+			d->o.ctl.mode = mode;
+			break;
+		case 'G':
+			d->o.ctl.group = optarg;
+			break;
+		case 'A':
+			d->o.ctl.admin_group = optarg;
+			break;
 		default:
 			ret = cli_common_option("daemon", opt, argv, usage_daemon);
 			if (ret)
 				return ret;
 		}
 	}
+	if (no_socket)
+		d->o.ctl.path = NULL;
 	return cli_no_args("daemon", argc, argv);
 }
 
@@ -868,7 +929,8 @@ static int lock_daemon(void)
 
 int cmd_daemon(int argc, char **argv)
 {
-	struct daemon d = { .o.refresh_ms = SCX_XCR0_REFRESH_MS_DFL, .sfd = -1, .ifd = -1 };
+	struct daemon d = { .o.refresh_ms = SCX_XCR0_REFRESH_MS_DFL, .sfd = -1, .ifd = -1,
+			    .ctl.lfd = -1 };
 	unsigned long long start;
 	char err[512];
 	int ret, lock_fd;
@@ -906,8 +968,12 @@ int cmd_daemon(int argc, char **argv)
 	d.build_id = build_id();
 	d.pins_existed = maps_pinned();
 	ret = setup_fds(&d);
+	/* before the capabilities go: a group for the socket needs CAP_CHOWN */
+	if (!ret)
+		ret = ctl_server_open(&d.ctl, &d.o.ctl);
 	if (!ret)
 		ret = run(&d);
+	ctl_server_close(&d.ctl);
 	destroy(&d);
 	close_maps(&d);
 	policy_dir_free(&d.pd);

@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "cli.h"
+#include "ctl_proto.h"
 #include "output.h"
 #include "util.h"
 
@@ -63,10 +64,13 @@ static void usage(FILE *f)
 		"      full-avx512, -pkru, x86-64-v3+pkru (see `scx_xcr0 COMMAND -h`)\n"
 		"A mask reaches each program when it next calls execve(); running programs\n"
 		"keep theirs unless asked (--live). Policy lives in maps pinned at\n"
-		"/sys/fs/bpf/scx_xcr0 by the daemon; the policy commands need root,\n"
-		"version, layout and portable do not.\n"
+		"/sys/fs/bpf/scx_xcr0 by the daemon, for root. Others run, set and clear\n"
+		"through the daemon's socket %s ($%s),\n"
+		"narrowing their own processes' masks (docs/socket.md);\n"
+		"version, layout and portable need no privilege.\n"
 		"Exit status: 0 ok, 1 failure, 2 usage error; run: 125 its own failure,\n"
-		"126 CMD not executable, 127 CMD not found, else CMD's status.\n");
+		"126 CMD not executable, 127 CMD not found, else CMD's status.\n",
+		SCX_XCR0_SOCKET, SCX_XCR0_SOCKET_ENV);
 }
 
 /* libbpf's messages only with -v: without it, errors come from us, once. */

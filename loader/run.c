@@ -37,6 +37,7 @@
 #include "xcr0.h"
 #include "scx_xcr0.h"
 #include "cli.h"
+#include "ctl_client.h"
 #include "maps.h"
 #include "output.h"
 #include "sched_ext.h"
@@ -53,6 +54,7 @@ enum child_stage {
 	STAGE_PROC,		/* /proc/self/status has no masks: errno */
 	STAGE_TIMEOUT,		/* the mask did not arrive: the pending mask */
 	STAGE_EXEC,		/* execve failed: errno */
+	STAGE_SOCKET,		/* the daemon refused or did not answer: errno, msg */
 };
 
 /* Exit status of a child that gave up before exec (its report says why). */
@@ -62,6 +64,7 @@ struct child_report {
 	int stage;
 	int err;
 	__u64 xcr0;
+	char msg[CTL_MSG_LEN + 512];	/* STAGE_SOCKET: what fail() recorded */
 };
 
 static pid_t child_pid;
@@ -154,8 +157,10 @@ static long now_ms(void)
 __attribute__((noreturn))
 static void child_fail(int fd, int stage, int err, __u64 xcr0)
 {
-	struct child_report r;
+	struct child_report r = { 0 };
 
+	if (fail_msg())
+		snprintf(r.msg, sizeof(r.msg), "%s", fail_msg());
 	r.stage = stage;
 	r.err = err;
 	r.xcr0 = xcr0;
@@ -164,8 +169,30 @@ static void child_fail(int fd, int stage, int err, __u64 xcr0)
 	_exit(stage == STAGE_EXEC ? 127 : CHILD_FAILED);
 }
 
-static void child(int go, int report, bool partial, __u64 expect, const char *path,
-		  char **argv)
+/*
+ * Through the socket, the child asks for itself: the daemon knows it as
+ * the peer, whatever pid namespace it is in.
+ */
+static void child_ask(int report, __u64 mask)
+{
+	struct ctl_req req = {
+		.magic = CTL_MAGIC,
+		.version = CTL_VERSION,
+		.size = sizeof(req),
+		.op = CTL_OP_SET,
+		.target = CTL_TGT_PEER,
+		.mask = mask,
+	};
+	struct ctl_reply rep;
+	int ret;
+
+	ret = ctl_call(&req, -1, &rep);
+	if (ret)
+		child_fail(report, STAGE_SOCKET, -ret, 0);
+}
+
+static void child(int go, int report, bool via_socket, bool partial, __u64 mask,
+		  __u64 expect, const char *path, char **argv)
 {
 	struct sched_param sp = { 0 };
 	struct timespec ms = { 0, 1000000 };
@@ -176,9 +203,11 @@ static void child(int go, int report, bool partial, __u64 expect, const char *pa
 
 	if (partial && sched_setscheduler(0, SCHED_EXT, &sp))
 		child_fail(report, STAGE_SCHED_EXT, errno, 0);
-	/* the parent writes our entry now */
+	/* the parent writes our entry now (maps), or we ask (socket) */
 	if (read(go, &c, 1) != 1)
 		child_fail(report, STAGE_GO, 0, 0);
+	if (via_socket)
+		child_ask(report, mask);
 
 	deadline = now_ms() + APPLY_TIMEOUT_MS;
 	for (;;) {
@@ -210,6 +239,8 @@ static int child_error(const struct child_report *r, const char *cmd, __u64 expe
 		return fail(-ETIMEDOUT, "the scheduler did not set the mask within %d ms: the pending mask is 0x%llx, not 0x%llx; see `scx_xcr0 get --pid %d` and `scx_xcr0 status`",
 			    APPLY_TIMEOUT_MS, (unsigned long long)r->xcr0,
 			    (unsigned long long)expect, pid);
+	case STAGE_SOCKET:
+		return fail(-r->err, "%s", r->msg[0] ? r->msg : strerror(r->err));
 	case STAGE_EXEC:
 		/* find_cmd() found it: it is there but cannot be executed */
 		return fail_as(FAIL_NOEXEC, -r->err, "cannot run '%s': %s", cmd,
@@ -238,7 +269,14 @@ int cmd_run(int argc, char **argv)
 	char path[PATH_MAX];
 	__u64 mask, supported, expect;
 	int ret, status, go[2], rep[2];
-	bool partial = false;
+	struct ctl_req info_req = {
+		.magic = CTL_MAGIC,
+		.version = CTL_VERSION,
+		.size = sizeof(info_req),
+		.op = CTL_OP_INFO,
+	};
+	struct ctl_reply info_rep;
+	bool partial = false, via_socket;
 	struct pinned m;
 	ssize_t n;
 	char **cmd;
@@ -260,9 +298,18 @@ int cmd_run(int argc, char **argv)
 	if (ret)
 		return ret;
 
-	ret = maps_open(&m);
+	ret = ctl_maps_or_socket(&m, &via_socket);
 	if (ret)
 		return ret;
+	if (via_socket) {
+		/* the daemon's mode and full mask; the child asks for itself */
+		ret = ctl_call(&info_req, -1, &info_rep);
+		if (ret)
+			return ret;
+		partial = info_rep.info_flags & SCX_XCR0_INFO_PARTIAL;
+		expect = mask ? mask : info_rep.supported;
+		goto fork;
+	}
 	if (!scx_xcr0_attached()) {
 		ret = fail(-ENOTCONN, "the scx_xcr0 scheduler is not attached, so no mask would apply; start `scx_xcr0 daemon`");
 		goto out;
@@ -271,6 +318,7 @@ int cmd_run(int argc, char **argv)
 		partial = info.flags & SCX_XCR0_INFO_PARTIAL;
 	fail_clear();
 	expect = mask ? mask : supported;
+fork:
 	if (pipe2(go, O_CLOEXEC)) {
 		ret = fail(-errno, "pipe: %s", strerror(errno));
 		goto out;
@@ -286,7 +334,7 @@ int cmd_run(int argc, char **argv)
 	if (!child_pid) {
 		close(go[1]);
 		close(rep[0]);
-		child(go[0], rep[1], partial, expect, path, cmd);
+		child(go[0], rep[1], via_socket, partial, mask, expect, path, cmd);
 	}
 	close(go[0]);
 	close(rep[1]);
@@ -304,8 +352,9 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	t.id = child_pid;
-	ret = entry_set(&m, &t, mask);
-	if (!ret)
+	if (!via_socket)
+		ret = entry_set(&m, &t, mask);
+	if (!ret && !via_socket)
 		ret = maps_bump_gen(&m);
 	if (!ret && write(go[1], "g", 1) != 1)
 		ret = fail(-errno, "cannot start the command: %s", strerror(errno));
@@ -323,7 +372,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		}
 	}
-	cleanup(&m, child_pid);
+	/* through the socket, the scheduler removes the entry as the process exits */
+	if (!via_socket)
+		cleanup(&m, child_pid);
 	if (ret)
 		goto out;
 	if (n == sizeof(r)) {
@@ -350,6 +401,7 @@ int cmd_run(int argc, char **argv)
 		json_end(&j);
 	}
 out:
-	maps_close(&m);
+	if (!via_socket)
+		maps_close(&m);
 	return ret;
 }

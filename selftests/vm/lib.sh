@@ -177,12 +177,17 @@ last_values() {
 
 # sh_start OUT: a dynamically linked shell reading commands from a pipe,
 # output to OUT; sets $shpid. True once it answered.
-sh_start() {
+sh_start() { sh_start_as "$1"; }
+
+# sh_start_as OUT [CMD...]: sh_start, the shell started through CMD (e.g.
+# setpriv --reuid=65534 ...), which must exec it: $shpid is the shell.
+sh_start_as() {
 	local fifo=$work/sh.in
 	sh_out=$1
+	shift
 	rm -f "$fifo"
 	mkfifo "$fifo" || return 1
-	bash --norc --noprofile <"$fifo" >"$sh_out" 2>&1 &
+	"$@" bash --norc --noprofile <"$fifo" >"$sh_out" 2>&1 &
 	shpid=$!
 	bg+=("$shpid")
 	exec {shfd}>"$fifo"
