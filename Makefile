@@ -12,7 +12,8 @@ DEPS := gcc gcc-multilib make patch rsync xz-utils python3 perl \
 	libcap-dev zlib1g-dev libzstd-dev pkg-config strace \
 	qemu-system-x86 linux-source-6.12 systemd
 
-.PHONY: all deps kernel build-each loader install vmlinux.h progs selftests-build check demo bench clean
+.PHONY: all deps kernel build-each loader install vmlinux.h progs selftests-build check demo \
+	bench bench-build clean
 
 all: kernel loader progs
 
@@ -61,7 +62,7 @@ $(BUILD)/selftests/progs/%: selftests/progs/%.c | deps
 	$(CC) $(CFLAGS) -o $@ $< -lpthread
 
 # Upstream regression suites and our own test programs, built on the host.
-selftests-build: kernel loader progs
+selftests-build: kernel loader progs bench-build
 	@selftests/build
 
 check: selftests-build
@@ -77,6 +78,12 @@ check-hw: selftests-build
 	@$(MAKE) -s deps DEPS="$(HWDEPS)"
 	@vm/bochs/check-hw
 
+# The workloads and scx_simple (bench/Makefile); the in-VM sched tests use
+# the workloads too.
+bench-build: kernel
+	@. build/env && $(MAKE) -s -C bench BUILD=$(BUILD) KSRC=$$KSRC KTOOLS=$$KTOOLS
+
+# One VM boot: bench/results.json and bench/results.md (docs/performance.md).
 bench: selftests-build
 	@bench/run
 
