@@ -573,8 +573,41 @@ static bool dispatch_same_mask(s32 cpu)
 	return false;
 }
 
+/*
+ * A task whose slice ran out is not on the DSQ while its CPU looks for the
+ * next one, so the CPU would switch to the front task even when the
+ * expired one, charged for this run, still comes first: two tasks on a CPU
+ * would alternate slice by slice whatever their weights. Keep @prev, with
+ * a new slice, while no queued task that may run here has a lower vtime.
+ * Its stopping charges the whole run since it started (sum_exec_runtime).
+ */
+static bool keep_prev(struct task_struct *prev, s32 cpu)
+{
+	struct task_struct *p;
+	bool keep = true;
+	u64 pv;
+	int n = 0;
+
+	if (!prev || !(prev->scx.flags & SCX_TASK_QUEUED))
+		return false;
+	pv = prev->scx.dsq_vtime + vtime_charge(prev);
+	bpf_for_each(scx_dsq, p, SHARED_DSQ, 0) {
+		if (++n > PLACE_SCAN)
+			break;
+		if (!bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
+			continue;
+		keep = !vtime_before(p->scx.dsq_vtime, pv);
+		break;
+	}
+	if (keep)
+		prev->scx.slice = SCX_SLICE_DFL;
+	return keep;
+}
+
 void BPF_STRUCT_OPS(xcr0_dispatch, s32 cpu, struct task_struct *prev)
 {
+	if (keep_prev(prev, cpu))
+		return;
 	if (!dispatch_same_mask(cpu))
 		scx_bpf_consume(SHARED_DSQ);
 }
