@@ -13,7 +13,8 @@ DEPS := gcc gcc-multilib make patch rsync xz-utils python3 perl \
 	qemu-system-x86 linux-source-6.12 systemd \
 	python3-yaml dpkg-dev
 
-.PHONY: all deps kernel build-each loader install deb vmlinux.h progs selftests-build check demo bench clean
+.PHONY: all deps kernel build-each loader install deb vmlinux.h progs selftests-build check demo \
+	bench bench-build clean
 
 all: kernel loader progs
 
@@ -71,7 +72,7 @@ $(BUILD)/selftests/progs/%: selftests/progs/%.c | deps
 	$(CC) $(CFLAGS) -o $@ $< -lpthread
 
 # Upstream regression suites and our own test programs, built on the host.
-selftests-build: kernel loader progs
+selftests-build: kernel loader progs bench-build
 	@selftests/build
 
 check: selftests-build
@@ -87,6 +88,12 @@ check-hw: selftests-build
 	@$(MAKE) -s deps DEPS="$(HWDEPS)"
 	@vm/bochs/check-hw
 
+# The workloads and scx_simple (bench/Makefile); the in-VM sched tests use
+# the workloads too.
+bench-build: kernel
+	@. build/env && $(MAKE) -s -C bench BUILD=$(BUILD) KSRC=$$KSRC KTOOLS=$$KTOOLS
+
+# One VM boot: bench/results.json and bench/results.md (docs/performance.md).
 bench: selftests-build
 	@bench/run
 

@@ -43,10 +43,12 @@ char _license[] SEC("license") = "GPL";
  * before loading; the checks below keep the verifier content regardless).
  * The declarations match those the patch adds to scx/common.bpf.h exactly,
  * which makes declaring them twice legal. scx_bpf_task_get_xcr0() returns
- * the pending mask; SCX_XCR0_LIVE comes from vmlinux.h.
+ * the pending mask, scx_bpf_task_get_xcr0_applied() the one the task runs
+ * with; SCX_XCR0_LIVE comes from vmlinux.h.
  */
 int scx_bpf_task_set_xcr0(struct task_struct *p, u64 xcr0, u64 flags) __ksym __weak;
 u64 scx_bpf_task_get_xcr0(struct task_struct *p) __ksym __weak;
+u64 scx_bpf_task_get_xcr0_applied(struct task_struct *p) __ksym __weak;
 
 #define PF_USER_WORKER		0x00004000
 
@@ -345,6 +347,121 @@ static inline bool vtime_before(u64 a, u64 b)
 	return (s64)(a - b) < 0;
 }
 
+/*
+ * cpu.weight. Each cgroup with the cpu controller gets a share of the CPU
+ * in proportion to its weight, whatever number of tasks it runs: a task of
+ * a cgroup is charged vtime as if its weight were
+ *
+ *	task weight * cgroup weight / runnable weight of its cgroup
+ *
+ * where the runnable weight sums the weights of the cgroup's runnable
+ * tasks. The tasks of one cgroup then share its part by their nice weights,
+ * and the cgroups share the machine by cpu.weight, all in the one vtime
+ * order of the shared DSQ. Tasks of the root cgroup are charged by their
+ * own weight, as CFS treats them: each is a peer of the child cgroups.
+ *
+ * The hierarchy is flat: a nested cgroup competes with every other cgroup
+ * as if they were siblings, its parent's weight does not scale it (a full
+ * hierarchical share, as scx_flatcg computes, is not needed for the usual
+ * one-level container layout). The sums move with runnable/quiescent,
+ * cgroup_move and set_weight; each task remembers what it added where, so
+ * a missed event costs at most one task's weight until it sleeps again.
+ */
+#define CG_WEIGHTS_MAX		16384
+
+struct cg_weight {
+	u64 weight;		/* cpu.weight, 1..10000 */
+	u64 runnable;		/* sum of the weights of its runnable tasks */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, CG_WEIGHTS_MAX);
+	__type(key, u64);			/* cgroup id */
+	__type(value, struct cg_weight);
+} cg_weights SEC(".maps");
+
+/* A task's part in its cgroup's runnable weight. */
+struct sched_task {
+	u64 cgid;		/* cgroup it was added to, 0: none (the root) */
+	u64 added;		/* the weight it added there */
+	u64 exec_start;		/* its sum_exec_runtime when it last started running */
+	u32 queued;		/* between runnable and quiescent */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sched_task);
+} sched_tasks SEC(".maps");
+
+#define CG_WEIGHT_DFL		100
+#define CG_WEIGHT_MAX		10000
+
+static u64 cg_weight_clamp(u64 weight)
+{
+	return weight < 1 ? 1 : weight > CG_WEIGHT_MAX ? CG_WEIGHT_MAX : weight;
+}
+
+static void cg_runnable_sub(struct sched_task *st)
+{
+	struct cg_weight *cw;
+
+	if (!st->cgid)
+		return;
+	cw = bpf_map_lookup_elem(&cg_weights, &st->cgid);
+	/* never below zero: a sum that missed an add must not wrap */
+	if (cw && __sync_fetch_and_sub(&cw->runnable, st->added) < st->added)
+		__sync_fetch_and_add(&cw->runnable, st->added);
+	st->cgid = 0;
+	st->added = 0;
+}
+
+static void cg_runnable_add(struct sched_task *st, struct cgroup *cgrp, u64 weight)
+{
+	struct cg_weight *cw;
+	u64 id;
+
+	cg_runnable_sub(st);
+	st->added = weight;
+	if (!cgrp || !cgrp->level)
+		return;
+	id = cgrp->kn->id;
+	cw = bpf_map_lookup_elem(&cg_weights, &id);
+	if (!cw)
+		return;
+	__sync_fetch_and_add(&cw->runnable, weight);
+	st->cgid = id;
+}
+
+/*
+ * The vtime that @p's last run costs it: the CPU time it used (from the
+ * kernel's sum_exec_runtime, which counts a run that overstayed its slice
+ * in full) over its weight.
+ */
+static u64 vtime_charge(struct task_struct *p)
+{
+	u64 tw = p->scx.weight ?: 1, sum, used;
+	struct sched_task *st;
+	struct cg_weight *cw;
+
+	st = bpf_task_storage_get(&sched_tasks, p, 0, 0);
+	if (!st)
+		return (SCX_SLICE_DFL - p->scx.slice) * 100 / tw;
+	used = p->se.sum_exec_runtime - st->exec_start;
+	if (!st->cgid)
+		return used * 100 / tw;
+	cw = bpf_map_lookup_elem(&cg_weights, &st->cgid);
+	if (!cw)
+		return used * 100 / tw;
+	sum = cw->runnable;
+	if (sum < tw)
+		sum = tw;
+	return used * 100 * sum / (tw * cg_weight_clamp(cw->weight));
+}
+
 s32 BPF_STRUCT_OPS(xcr0_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
 {
 	bool is_idle = false;
@@ -361,25 +478,171 @@ void BPF_STRUCT_OPS(xcr0_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	u64 vtime = p->scx.dsq_vtime;
 
-	/* A task that slept long may bank at most one slice of credit. */
-	if (vtime_before(vtime, vtime_now - SCX_SLICE_DFL))
+	/*
+	 * A task that slept long may bank at most one slice of credit. Only a
+	 * waking task: one that stayed runnable earned its lag, and lifting it
+	 * to the clock would undo the weights (the clock runs at the pace of
+	 * the most charged task on any CPU).
+	 */
+	if ((enq_flags & SCX_ENQ_WAKEUP) && vtime_before(vtime, vtime_now - SCX_SLICE_DFL))
 		vtime = vtime_now - SCX_SLICE_DFL;
 	scx_bpf_dispatch_vtime(p, SHARED_DSQ, SCX_SLICE_DFL, vtime, enq_flags);
 }
 
+/*
+ * Mask-aware placement. Switching between two user tasks with the same
+ * applied mask leaves XCR0 alone (once the kernel skips equal masks), so a
+ * CPU that picks its next task prefers one whose applied mask equals that
+ * of the last user task it ran, if that task is nearly at the front
+ * anyway: among the first PLACE_SCAN tasks of the shared DSQ, and with a
+ * vtime at most PLACE_WINDOW after the front task's.
+ *
+ * The bound: a task is passed over only by tasks whose vtime is within
+ * PLACE_WINDOW (one slice) of its own, and each of those is charged for
+ * the time it runs, so the front task runs before the queue's vtime moves
+ * one window past it. That is the slack enqueue already grants a waking
+ * task (one slice of credit); the weights, and so the long-run shares, do
+ * not change. Kernel threads have no user XCR0 and neither set nor match
+ * a CPU's last mask.
+ */
+#define PLACE_WINDOW		SCX_SLICE_DFL
+#define PLACE_SCAN		16
+
+/* The applied mask of the last user task each CPU ran; valid if known. */
+struct cpu_mask {
+	u64 mask;
+	u64 known;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct cpu_mask);
+} cpu_masks SEC(".maps");
+
+/* Whether placement is on: the loader may clear it (bench, comparisons). */
+const volatile bool place_by_mask = true;
+
+static struct cpu_mask *cpu_mask_get(void)
+{
+	u32 zero = 0;
+
+	return bpf_map_lookup_elem(&cpu_masks, &zero);
+}
+
+static u64 task_applied(struct task_struct *p)
+{
+	return bpf_ksym_exists(scx_bpf_task_get_xcr0_applied) ?
+		scx_bpf_task_get_xcr0_applied(p) : 0;
+}
+
+/* A queued task that could run next on @cpu without another XCR0. */
+static bool place_match(struct task_struct *p, s32 cpu, u64 mask)
+{
+	return !(p->flags & PF_KTHREAD) && task_applied(p) == mask &&
+	       bpf_cpumask_test_cpu(cpu, p->cpus_ptr);
+}
+
+static bool dispatch_same_mask(s32 cpu)
+{
+	struct cpu_mask *last = cpu_mask_get();
+	struct task_struct *p;
+	u64 front = 0;
+	int n = 0;
+
+	if (!place_by_mask || !last || !last->known)
+		return false;
+	bpf_for_each(scx_dsq, p, SHARED_DSQ, 0) {
+		if (!n)
+			front = p->scx.dsq_vtime;
+		else if (vtime_before(front + PLACE_WINDOW, p->scx.dsq_vtime))
+			break;
+		if (++n > PLACE_SCAN)
+			break;
+		if (!place_match(p, cpu, last->mask))
+			continue;
+		/* the front task is what consume would take anyway */
+		if (n == 1)
+			return false;
+		if (scx_bpf_dispatch_from_dsq(BPF_FOR_EACH_ITER, p, SCX_DSQ_LOCAL, 0)) {
+			stat_inc(SCX_XCR0_STAT_PLACED);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A task whose slice ran out is not on the DSQ while its CPU looks for the
+ * next one, so the CPU would switch to the front task even when the
+ * expired one, charged for this run, still comes first: two tasks on a CPU
+ * would alternate slice by slice whatever their weights. Keep @prev, with
+ * a new slice, while no queued task that may run here has a lower vtime.
+ * Its stopping charges the whole run since it started (sum_exec_runtime).
+ */
+static bool keep_prev(struct task_struct *prev, s32 cpu)
+{
+	struct task_struct *p;
+	bool keep = true;
+	u64 pv;
+	int n = 0;
+
+	if (!prev || !(prev->scx.flags & SCX_TASK_QUEUED))
+		return false;
+	pv = prev->scx.dsq_vtime + vtime_charge(prev);
+	bpf_for_each(scx_dsq, p, SHARED_DSQ, 0) {
+		if (++n > PLACE_SCAN)
+			break;
+		if (!bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
+			continue;
+		keep = !vtime_before(p->scx.dsq_vtime, pv);
+		break;
+	}
+	if (keep)
+		prev->scx.slice = SCX_SLICE_DFL;
+	return keep;
+}
+
 void BPF_STRUCT_OPS(xcr0_dispatch, s32 cpu, struct task_struct *prev)
 {
-	scx_bpf_consume(SHARED_DSQ);
+	if (keep_prev(prev, cpu))
+		return;
+	if (!dispatch_same_mask(cpu))
+		scx_bpf_consume(SHARED_DSQ);
+}
+
+/* Count a CPU's changes of user mask, the switches that cost XSETBV. */
+static void cpu_mask_note(struct task_struct *p)
+{
+	struct cpu_mask *last;
+	u64 mask;
+
+	if (p->flags & PF_KTHREAD)
+		return;
+	last = cpu_mask_get();
+	if (!last)
+		return;
+	mask = task_applied(p);
+	if (last->known && last->mask != mask)
+		stat_inc(SCX_XCR0_STAT_MASK_CHANGE);
+	last->mask = mask;
+	last->known = 1;
 }
 
 void BPF_STRUCT_OPS(xcr0_running, struct task_struct *p)
 {
+	struct sched_task *st = bpf_task_storage_get(&sched_tasks, p, 0, 0);
+
 	/*
 	 * The clock follows the tasks that start running; racing CPUs may move
 	 * it a little out of order, which only blurs fairness briefly.
 	 */
 	if (vtime_before(vtime_now, p->scx.dsq_vtime))
 		vtime_now = p->scx.dsq_vtime;
+	if (st)
+		st->exec_start = p->se.sum_exec_runtime;
+	cpu_mask_note(p);
 	task_refresh(p);
 }
 
@@ -391,8 +654,91 @@ void BPF_STRUCT_OPS(xcr0_tick, struct task_struct *p)
 
 void BPF_STRUCT_OPS(xcr0_stopping, struct task_struct *p, bool runnable)
 {
-	/* Charge the used part of the slice, scaled by the inverse weight. */
-	p->scx.dsq_vtime += (SCX_SLICE_DFL - p->scx.slice) * 100 / p->scx.weight;
+	/* Charge the time it ran, scaled by the inverse weight. */
+	p->scx.dsq_vtime += vtime_charge(p);
+}
+
+void BPF_STRUCT_OPS(xcr0_runnable, struct task_struct *p, u64 enq_flags)
+{
+	struct sched_task *st;
+	struct cgroup *cgrp;
+
+	st = bpf_task_storage_get(&sched_tasks, p, 0, 0);
+	if (!st)
+		return;
+	cgrp = scx_bpf_task_cgroup(p);
+	cg_runnable_add(st, cgrp, p->scx.weight);
+	bpf_cgroup_release(cgrp);
+	st->queued = 1;
+}
+
+void BPF_STRUCT_OPS(xcr0_quiescent, struct task_struct *p, u64 deq_flags)
+{
+	struct sched_task *st = bpf_task_storage_get(&sched_tasks, p, 0, 0);
+
+	if (st) {
+		cg_runnable_sub(st);
+		st->queued = 0;
+	}
+}
+
+/* A nice change of a runnable task moves its part of the sum. */
+void BPF_STRUCT_OPS(xcr0_set_weight, struct task_struct *p, u32 weight)
+{
+	struct sched_task *st = bpf_task_storage_get(&sched_tasks, p, 0, 0);
+	struct cg_weight *cw;
+
+	if (!st || !st->queued)
+		return;
+	cw = st->cgid ? bpf_map_lookup_elem(&cg_weights, &st->cgid) : NULL;
+	if (!cw) {
+		st->added = weight;
+		return;
+	}
+	__sync_fetch_and_add(&cw->runnable, weight);
+	if (__sync_fetch_and_sub(&cw->runnable, st->added) < st->added)
+		__sync_fetch_and_add(&cw->runnable, st->added);
+	st->added = weight;
+}
+
+s32 BPF_STRUCT_OPS_SLEEPABLE(xcr0_cgroup_init, struct cgroup *cgrp,
+			     struct scx_cgroup_init_args *args)
+{
+	struct cg_weight cw = { .weight = cg_weight_clamp(args->weight) };
+	u64 id = cgrp->kn->id;
+
+	/*
+	 * A cgroup that does not fit is charged like the root (by task
+	 * weights only): creating it must not fail because of the scheduler.
+	 */
+	bpf_map_update_elem(&cg_weights, &id, &cw, BPF_ANY);
+	return 0;
+}
+
+void BPF_STRUCT_OPS(xcr0_cgroup_exit, struct cgroup *cgrp)
+{
+	u64 id = cgrp->kn->id;
+
+	bpf_map_delete_elem(&cg_weights, &id);
+}
+
+void BPF_STRUCT_OPS(xcr0_cgroup_set_weight, struct cgroup *cgrp, u32 weight)
+{
+	u64 id = cgrp->kn->id;
+	struct cg_weight *cw = bpf_map_lookup_elem(&cg_weights, &id);
+
+	if (cw)
+		cw->weight = cg_weight_clamp(weight);
+}
+
+/* A runnable task takes its weight along to its new cgroup. */
+void BPF_STRUCT_OPS(xcr0_cgroup_move, struct task_struct *p, struct cgroup *from,
+		    struct cgroup *to)
+{
+	struct sched_task *st = bpf_task_storage_get(&sched_tasks, p, 0, 0);
+
+	if (st && st->queued)
+		cg_runnable_add(st, to, p->scx.weight);
 }
 
 s32 BPF_STRUCT_OPS(xcr0_init_task, struct task_struct *p, struct scx_init_task_args *args)
@@ -401,6 +747,8 @@ s32 BPF_STRUCT_OPS(xcr0_init_task, struct task_struct *p, struct scx_init_task_a
 
 	tctx = bpf_task_storage_get(&xcr0_task, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!tctx)
+		return -ENOMEM;
+	if (!bpf_task_storage_get(&sched_tasks, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE))
 		return -ENOMEM;
 	if (args->fork)
 		pid_entry_inherit(p, tctx);
@@ -473,11 +821,19 @@ SCX_OPS_DEFINE(xcr0_ops,
 	       .running			= (void *)xcr0_running,
 	       .tick			= (void *)xcr0_tick,
 	       .stopping		= (void *)xcr0_stopping,
+	       .runnable		= (void *)xcr0_runnable,
+	       .quiescent		= (void *)xcr0_quiescent,
+	       .set_weight		= (void *)xcr0_set_weight,
+	       .cgroup_init		= (void *)xcr0_cgroup_init,
+	       .cgroup_exit		= (void *)xcr0_cgroup_exit,
+	       .cgroup_set_weight	= (void *)xcr0_cgroup_set_weight,
+	       .cgroup_move		= (void *)xcr0_cgroup_move,
 	       .init_task		= (void *)xcr0_init_task,
 	       .enable			= (void *)xcr0_enable,
 	       .exit_task		= (void *)xcr0_exit_task,
 	       .init			= (void *)xcr0_init,
 	       .exit			= (void *)xcr0_exit,
+	       .flags			= SCX_OPS_HAS_CGROUP_WEIGHT,
 	       .name			= "xcr0");
 
 /*

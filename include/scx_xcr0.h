@@ -73,6 +73,8 @@ enum scx_xcr0_stat {
 	SCX_XCR0_STAT_LIVE,		/* of those, with SCX_XCR0_LIVE */
 	SCX_XCR0_STAT_INHERIT_FULL,	/* forks whose pid entry did not fit in xcr0_pid */
 	SCX_XCR0_STAT_CANCELLED,	/* pid entries removed with a cancelled fork */
+	SCX_XCR0_STAT_MASK_CHANGE,	/* a CPU ran a user task of another applied mask */
+	SCX_XCR0_STAT_PLACED,		/* tasks run ahead of the queue for their mask */
 	SCX_XCR0_NR_STATS,
 };
 

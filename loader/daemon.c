@@ -60,6 +60,7 @@
 
 struct daemon_opts {
 	bool partial;
+	bool no_placement;	/* --no-placement: strict vtime order */
 	const char *default_str;
 	const char *policy_dir;
 	unsigned int refresh_ms;
@@ -250,6 +251,7 @@ static int load(struct daemon *d)
 	skel->rodata->default_mask = d->o.default_mask;
 	skel->rodata->refresh_ns = (__u64)d->o.refresh_ms * 1000000ULL;
 	skel->rodata->daemon_tgid = getpid();
+	skel->rodata->place_by_mask = !d->o.no_placement;
 	skel->struct_ops.xcr0_ops->hotplug_seq = scx_hotplug_seq();
 	if (d->o.partial)
 		skel->struct_ops.xcr0_ops->flags |= SCX_OPS_SWITCH_PARTIAL;
@@ -799,7 +801,7 @@ static void usage_daemon(FILE *f)
 {
 	fprintf(f,
 		"usage: scx_xcr0 daemon [--partial] [--default MASK] [--policy-dir DIR]\n"
-		"                       [--refresh-ms N] [--stats SECS] [--json] [-v]\n"
+		"                       [--refresh-ms N] [--stats SECS] [--no-placement] [--json] [-v]\n"
 		"                       [--socket PATH | --no-socket] [--socket-mode OCTAL]\n"
 		"                       [--socket-group NAME] [--admin-group NAME]\n"
 		"  --partial          schedule (and mask) only SCHED_EXT tasks\n"
@@ -810,6 +812,8 @@ static void usage_daemon(FILE *f)
 		"                     and on SIGHUP\n"
 		"  --refresh-ms N     look policy up again at least every N ms (default %d)\n"
 		"  --stats SECS       print the counters every SECS seconds on stdout\n"
+		"  --no-placement     run tasks in strict vtime order, without preferring\n"
+		"                     one with the CPU's last mask (for comparisons)\n"
 		"  --json             announcements and counters as JSON lines on stdout\n"
 		"  --socket PATH      the control socket (default %s), where\n"
 		"                     users narrow their own processes' masks\n"
@@ -832,6 +836,7 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 		{ "policy-dir", required_argument, NULL, 'P' },
 		{ "refresh-ms", required_argument, NULL, 'r' },
 		{ "stats", required_argument, NULL, 's' },
+		{ "no-placement", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -854,6 +859,9 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 		switch (opt) {
 		case 'p':
 			d->o.partial = true;
+			break;
+		case 'n':
+			d->o.no_placement = true;
 			break;
 		case 'd':
 			d->o.default_str = optarg;

@@ -314,6 +314,8 @@ const char *stat_name(unsigned int idx)
 		[SCX_XCR0_STAT_LIVE] = "live_set",
 		[SCX_XCR0_STAT_INHERIT_FULL] = "inherit_map_full",
 		[SCX_XCR0_STAT_CANCELLED] = "cancelled_fork_entries",
+		[SCX_XCR0_STAT_MASK_CHANGE] = "mask_changes",
+		[SCX_XCR0_STAT_PLACED] = "placed_for_mask",
 	};
 	static char unnamed[32];
 
