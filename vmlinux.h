@@ -15973,6 +15973,11 @@ typedef struct {
 
 typedef struct {
 	void *lock;
+	unsigned int flags;
+} class_no_notify_signal_t;
+
+typedef struct {
+	void *lock;
 } class_preempt_notrace_t;
 
 typedef struct {
@@ -16391,7 +16396,11 @@ typedef struct {
 	long unsigned int bits[4];
 } pnp_irq_mask_t;
 
-typedef struct {} possible_net_t;
+struct net;
+
+typedef struct {
+	struct net *net;
+} possible_net_t;
 
 typedef struct {
 	pteval_t pte;
@@ -17442,7 +17451,10 @@ struct _tlb_table {
 	char info[128];
 };
 
-struct seq_net_private {};
+struct seq_net_private {
+	struct net *net;
+	netns_tracker ns_tracker;
+};
 
 struct ac6_iter_state {
 	struct seq_net_private p;
@@ -22679,8 +22691,6 @@ struct arch_uprobe_task {
 };
 
 struct arch_vdso_data {};
-
-struct net;
 
 struct arg_dev_net_ip {
 	struct net *net;
@@ -43254,6 +43264,12 @@ struct idle_timer {
 	int done;
 };
 
+struct idmap_key {
+	bool map_up;
+	u32 id;
+	u32 count;
+};
+
 struct idt_data {
 	unsigned int vector;
 	unsigned int segment;
@@ -53281,7 +53297,6 @@ struct net_device {
 	struct devlink_port *devlink_port;
 	struct hlist_head page_pools;
 	struct dim_irq_moder *irq_moder;
-	long: 64;
 	u8 priv[0];
 };
 
@@ -58359,6 +58374,11 @@ struct proc_ops {
 	long int (*proc_compat_ioctl)(struct file *, unsigned int, long unsigned int);
 	int (*proc_mmap)(struct file *, struct vm_area_struct *);
 	long unsigned int (*proc_get_unmapped_area)(struct file *, long unsigned int, long unsigned int, long unsigned int, long unsigned int);
+};
+
+struct proc_timens_offset {
+	int clockid;
+	struct timespec64 val;
 };
 
 struct process_timer {
@@ -63952,7 +63972,6 @@ struct tcp_sock {
 	u32 snd_ssthresh;
 	u8 recvmsg_inq: 1;
 	__u8 __cacheline_group_end__tcp_sock_read_rx[0];
-	long: 64;
 	long: 64;
 	long: 64;
 	__u8 __cacheline_group_begin__tcp_sock_write_tx[0];
@@ -69991,7 +70010,6 @@ struct udp_sock {
 	void (*encap_destroy)(struct sock *);
 	struct sk_buff * (*gro_receive)(struct sock *, struct list_head *, struct sk_buff *);
 	int (*gro_complete)(struct sock *, struct sk_buff *, int);
-	long: 64;
 	struct sk_buff_head reader_queue;
 	int forward_deficit;
 	int forward_threshold;
@@ -70223,7 +70241,6 @@ struct unix_sock {
 	struct sock *listener;
 	struct unix_vertex *vertex;
 	spinlock_t lock;
-	long: 64;
 	long: 64;
 	long: 64;
 	long: 64;
@@ -72328,7 +72345,6 @@ struct xdp_umem;
 
 struct xdp_sock {
 	struct sock sk;
-	long: 64;
 	long: 64;
 	long: 64;
 	long: 64;
