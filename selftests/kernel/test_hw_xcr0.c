@@ -865,31 +865,6 @@ static void test_exec_widening(void)
 	       count_tag(&rf, sizeof(rf), TAG_PREFILL) + count_tag(&rf, sizeof(rf), KTAG_PREFILL));
 }
 
-/* The highest-priority driver of hash @alg in /proc/crypto, and whether one exists. */
-static bool best_driver(const char *alg, char *drv, size_t len)
-{
-	char line[256], name[128] = "", cur[128] = "";
-	int prio, best = -1;
-	FILE *f = fopen("/proc/crypto", "r");
-
-	drv[0] = 0;
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "name : %127s", name) == 1)
-			continue;
-		if (sscanf(line, "driver : %127s", cur) == 1)
-			continue;
-		if (sscanf(line, "priority : %d", &prio) == 1 && !strcmp(name, alg) &&
-		    prio > best) {
-			best = prio;
-			snprintf(drv, len, "%s", cur);
-		}
-	}
-	fclose(f);
-	return best >= 0;
-}
-
 /*
  * Kernel FPU use while restricted tasks run: AF_ALG digests by the CPU's
  * SIMD driver from tasks under 0x3, 0x7 and 0xe7, beside an unrestricted
@@ -914,7 +889,7 @@ static void test_kernel_simd(void)
 		long lbad = -1, lrounds = 0, bad, rb;
 		bool have_loop = false;
 
-		if (!best_driver(algs[a].alg, drv, sizeof(drv)) || strstr(drv, "generic"))
+		if (!crypto_best_driver(algs[a].alg, drv, sizeof(drv)) || strstr(drv, "generic"))
 			continue;
 		any = 1;
 		if (cpu_has_avx512() && !spawn_args(0, &loop, "loop", "512", "0", "0x5a4d4d46",

@@ -890,30 +890,6 @@ static void test_exec_stale(void)
 
 /* ---- 5. in-kernel SIMD (AF_ALG) while the caller is restricted ---- */
 
-/* Which driver implements @alg at the highest priority, from /proc/crypto. */
-static void crypto_driver(const char *alg, char *drv, size_t len)
-{
-	char line[256], name[128] = "", cur[128] = "";
-	int prio, best = -1;
-	FILE *f = fopen("/proc/crypto", "r");
-
-	drv[0] = 0;
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "name : %127s", name) == 1)
-			continue;
-		if (sscanf(line, "driver : %127s", cur) == 1)
-			continue;
-		if (sscanf(line, "priority : %d", &prio) == 1 &&
-		    !strcmp(name, alg) && prio > best) {
-			best = prio;
-			snprintf(drv, len, "%s", cur);
-		}
-	}
-	fclose(f);
-}
-
 static void test_kernel_simd(void)
 {
 	unsigned long long seen = 0;
@@ -921,7 +897,7 @@ static void test_kernel_simd(void)
 	struct proc p;
 	long bad = -1;
 
-	crypto_driver("sha256", drv, sizeof(drv));
+	crypto_best_driver("sha256", drv, sizeof(drv));
 	if (!strstr(drv, "avx") && !strstr(drv, "ssse3")) {
 		skip("kernel-simd/sha256", "no SIMD sha256 driver registered");
 		return;

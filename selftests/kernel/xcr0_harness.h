@@ -434,4 +434,29 @@ static inline void expect_console(const char *regex)
 	}
 }
 
+/* The highest-priority driver of hash @alg in /proc/crypto, and whether one exists. */
+static inline bool crypto_best_driver(const char *alg, char *drv, size_t len)
+{
+	char line[256], name[128] = "", cur[128] = "";
+	int prio, best = -1;
+	FILE *f = fopen("/proc/crypto", "r");
+
+	drv[0] = 0;
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "name : %127s", name) == 1)
+			continue;
+		if (sscanf(line, "driver : %127s", cur) == 1)
+			continue;
+		if (sscanf(line, "priority : %d", &prio) == 1 && !strcmp(name, alg) &&
+		    prio > best) {
+			best = prio;
+			snprintf(drv, len, "%s", cur);
+		}
+	}
+	fclose(f);
+	return best >= 0;
+}
+
 #endif /* XCR0_HARNESS_H */

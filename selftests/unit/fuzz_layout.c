@@ -11,17 +11,9 @@
 #include <string.h>
 
 #include "xcr0.h"
+#include "fuzz_check.h"
 #include "portable.h"
 #include "xsave_layout.h"
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: invariant broken: %s\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

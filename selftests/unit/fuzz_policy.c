@@ -13,19 +13,11 @@
 #include <string.h>
 
 #include "xcr0.h"
+#include "fuzz_check.h"
 #include "mask.h"
 #include "policy.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: invariant broken: %s\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
 
 static const __u64 supported[] = {
 	0x21f,		/* QEMU -cpu max */
