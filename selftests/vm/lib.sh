@@ -3,6 +3,9 @@
 # names): paths, the daemon, threads and shell helpers, and the checks
 # that decide whether the suite can run at all (suite_init).
 # One line a test:  ok SUITE/NAME | FAIL SUITE/NAME: why | SKIP SUITE/NAME: why
+# Reliability tests also print, before that line, what they did:
+#   row SUITE/NAME | what it injects | the scale reached
+# (docs/reliability.md is written from these lines by selftests/stress/report).
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 scx=$top/build/scx_xcr0
 probe=$top/build/selftests/progs/xcr0_probe
@@ -39,6 +42,8 @@ trap '' PIPE
 ok() { echo "ok $suite/$1"; }
 fail() { echo "FAIL $suite/$1: $2"; }
 skip() { echo "SKIP $suite/$1: $2"; }
+# row NAME INJECTS SCALE: the figures of a reliability test (see above).
+row() { echo "row $suite/$1 | $2 | $3"; }
 
 quiet() { "$@" >/dev/null 2>&1; }
 
