@@ -1081,6 +1081,8 @@ static void test_forged_every(const char *how)
 		proc_line(&p, line2, sizeof(line2));
 	}
 	status = proc_end(&p);
+	printf("# %s%s: %s\n", name, name_suffix,
+	       line[0] ? line : "no line: the frame was refused");
 	if (!line[0]) {
 		report(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV, name,
 		       "no line from the child, status 0x%x (want SIGSEGV if the frame is refused)",
