@@ -81,7 +81,12 @@ bool maps_pinned(void)
 {
 	struct stat st;
 
-	return !stat(SCX_XCR0_PIN(SCX_XCR0_MAP_PID), &st);
+	/*
+	 * Only ENOENT says there are none: a user who may not look into the
+	 * pin directory (root's, 0700) must hear that from maps_open(), not
+	 * that the daemon is not running.
+	 */
+	return !stat(SCX_XCR0_PIN(SCX_XCR0_MAP_PID), &st) || errno != ENOENT;
 }
 
 int maps_gen(const struct pinned *m, __u64 *gen)

@@ -37,7 +37,7 @@ struct pinned {
 int maps_open(struct pinned *m);
 void maps_close(struct pinned *m);
 
-/* maps_pinned - whether the pin directory holds the policy maps. */
+/* maps_pinned - whether the pin directory holds the policy maps (or may: not ENOENT). */
 bool maps_pinned(void);
 
 /* The policy generation, and its bump after a change (tasks re-resolve). */

@@ -156,7 +156,11 @@ int policy_owned_write(const char *file, __u32 map_id, const struct cg_entry *e,
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", file) >= sizeof(tmp))
 		return fail(-ENAMETOOLONG, "%s: path too long", file);
 	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	/*
+	 * 0600: the record names the policy's cgroups and masks, which an
+	 * administrator may keep from other users with the directory's modes.
+	 */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return fail(-errno, "cannot create %s: %s", tmp, strerror(errno));
 	f = fdopen(fd, "w");

@@ -6,6 +6,7 @@
  * Uses the xcr0_test scheduler. One line per test: ok / FAIL / SKIP.
  *
  *   test_abi_xcr0
+ *   test_abi_xcr0 --as-user UID        (the forged-frame and ptrace tests as UID)
  *   test_abi_xcr0 --role NAME [ARGS]   (a test body, run by the tests)
  *
  * Every restricted body runs in a child that gets its mask while blocked
@@ -163,6 +164,7 @@ int main(void)
 #else /* !ABI_IA32 */
 
 #include <poll.h>
+#include <setjmp.h>
 #include <time.h>
 #include <grp.h>
 #include <sys/auxv.h>
@@ -381,9 +383,12 @@ static int role_topstack(void)
 /*
  * Forge the frame: a copy with AVX state (bit 2) added to XSTATE_BV and
  * fx_sw_bytes, full-sized, filled with a pattern, for a task without AVX.
+ * forge_bv, if set, replaces both with that value instead (every component
+ * of the CPU, or all 64 bits), and PKRU gets a value in its slot too.
  */
 static uint8_t forged[16384] __attribute__((aligned(64)));
-static unsigned int forge_full_size, forge_ymm_off;
+static unsigned int forge_full_size, forge_ymm_off, forge_pkru_off;
+static uint64_t forge_bv;
 
 static void forge_handler(int sig, siginfo_t *si, void *ctx)
 {
@@ -397,6 +402,12 @@ static void forge_handler(int sig, siginfo_t *si, void *ctx)
 	memset(forged + forge_ymm_off, 0xab, 256);
 	*(uint64_t *)(forged + OFF_XSTATE_BV) |= XCR0_AVX;
 	*(uint64_t *)(forged + OFF_SW_BYTES + 8) |= XCR0_AVX;
+	if (forge_bv) {
+		*(uint64_t *)(forged + OFF_XSTATE_BV) = forge_bv;
+		*(uint64_t *)(forged + OFF_SW_BYTES + 8) = forge_bv;
+		if (forge_pkru_off)
+			*(uint32_t *)(forged + forge_pkru_off) = PKRU_EDIT;
+	}
 	*(uint32_t *)(forged + OFF_SW_BYTES + 16) = forge_full_size;
 	*(uint32_t *)(forged + OFF_SW_BYTES + 4) = forge_full_size + 4;
 	*(uint32_t *)(forged + forge_full_size) = FP_XSTATE_MAGIC2;
@@ -421,7 +432,36 @@ static bool ymm_upper_nonzero(void)
 	return false;
 }
 
-static int role_forge(void)
+static sigjmp_buf vex_jmp;
+
+static void vex_sigill(int sig)
+{
+	(void)sig;
+	siglongjmp(vex_jmp, 1);
+}
+
+/* Does a VEX (AVX) instruction execute, or raise SIGILL? */
+static const char *vex_runs(void)
+{
+	struct sigaction sa = { .sa_handler = vex_sigill }, old;
+	const char *what = "runs";
+
+	sigaction(SIGILL, &sa, &old);
+	if (sigsetjmp(vex_jmp, 1))
+		what = "sigill";
+	else
+		asm volatile("vpxor %%xmm15, %%xmm15, %%xmm15" : : : "xmm15");
+	sigaction(SIGILL, &old, NULL);
+	return what;
+}
+
+/*
+ * forge [every|allbits]: sigreturn through a forged frame, see above.
+ * With an argument, the frame claims every component of the CPU (every)
+ * or all 64 bits (allbits), with AVX and PKRU data, and the role says
+ * what it runs with after it: XGETBV, whether VEX raises SIGILL, PKRU.
+ */
+static int role_forge(const char *how)
 {
 	struct sigaction sa = { .sa_sigaction = forge_handler, .sa_flags = SA_SIGINFO };
 	unsigned int a, b, c, d;
@@ -431,9 +471,21 @@ static int role_forge(void)
 	__cpuid_count(0xd, 0, a, b, c, d);
 	forge_full_size = c;	/* for every feature the CPU has */
 	forge_ymm_off = xfeature_offset(2);
+	if (!strcmp(how, "every"))
+		forge_bv = a | (uint64_t)d << 32;
+	else if (!strcmp(how, "allbits"))
+		forge_bv = ~0ULL;
+	if (forge_bv && (a & XCR0_PKRU))
+		forge_pkru_off = xfeature_offset(9);
+	if (forge_bv && have_ospke())
+		wrpkru(PKRU_TEST);
 	sigaction(SIGUSR1, &sa, NULL);
 	x = xmm8_across_signal(PAT_A, SIGUSR1);
-	printf("returned xmm8 %s\n", x == PAT_A ? "kept" : "lost");
+	if (forge_bv)
+		printf("returned xmm8 %s xcr0 0x%llx vex %s pkru 0x%x\n", x == PAT_A ? "kept" : "lost",
+		       (unsigned long long)xgetbv0(), vex_runs(), have_ospke() ? rdpkru() : 0);
+	else
+		printf("returned xmm8 %s\n", x == PAT_A ? "kept" : "lost");
 	/* The parent widens the mask to one with AVX: look at YMM then. */
 	if (read(0, &ch, 1) != 1)
 		return 1;
@@ -756,7 +808,7 @@ static int run_role(int argc, char **argv)
 	if (!strcmp(role, "altstack"))
 		return role_altstack();
 	if (!strcmp(role, "forge"))
-		return role_forge();
+		return role_forge(a1);
 	if (!strcmp(role, "pkru"))
 		return role_pkru();
 	if (!strcmp(role, "pkmid"))
@@ -999,6 +1051,52 @@ static void test_forged(void)
 	       line, r, line2);
 }
 
+/*
+ * A 0x3 task sigreturns through a frame that claims every component of the
+ * CPU (or all 64 bits) with AVX and PKRU data in it. The kernel may refuse
+ * the frame (SIGSEGV) or restore what the task's mask holds; either way the
+ * task keeps XCR0 0x3, VEX still raises SIGILL, and once its mask is widened
+ * to 0x7 the YMM upper halves are in their init state, not the forged data.
+ */
+static void test_forged_every(const char *how)
+{
+	char name[64], line[256] = "", line2[256] = "", xmm[8] = "", vex[8] = "", ymm[16] = "";
+	unsigned long long xcr0 = 0, xcr0_wide = 0;
+	unsigned int pkru = 0;
+	struct proc p;
+	int status;
+	long r = 0;
+
+	snprintf(name, sizeof(name), "sigreturn/forged-frame-%s-0x3", how);
+	if (!(full & XCR0_AVX)) {
+		skip(name, "no AVX on this CPU");
+		return;
+	}
+	if (spawn_role(0x3, &p, "forge", how, NULL) || p.ret) {
+		report(false, name, "could not start a child (%ld)", p.ret);
+		return;
+	}
+	if (proc_line(&p, line, sizeof(line))) {
+		r = change_mask(&p, 0x7);
+		proc_line(&p, line2, sizeof(line2));
+	}
+	status = proc_end(&p);
+	printf("# %s%s: %s\n", name, name_suffix,
+	       line[0] ? line : "no line: the frame was refused");
+	if (!line[0]) {
+		report(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV, name,
+		       "no line from the child, status 0x%x (want SIGSEGV if the frame is refused)",
+		       status);
+		return;
+	}
+	sscanf(line, "returned xmm8 %7s xcr0 0x%llx vex %7s pkru 0x%x", xmm, &xcr0, vex, &pkru);
+	sscanf(line2, "xcr0 0x%llx ymm_upper %15s", &xcr0_wide, ymm);
+	report(!strcmp(xmm, "kept") && xcr0 == 0x3 && !strcmp(vex, "sigill") && !r &&
+	       xcr0_wide == 0x7 && !strcmp(ymm, "init"), name,
+	       "after sigreturn: '%s' (want xmm8 kept xcr0 0x3 vex sigill); widened to 0x7 (%ld): '%s' (want YMM in init state)",
+	       line, r, line2);
+}
+
 static uint32_t init_pkru;	/* the PKRU every signal handler starts with */
 
 static void mask_name(uint64_t mask, char *buf, size_t len)
@@ -1234,6 +1332,11 @@ static void test_ptrace(uint64_t mask)
 {
 	uint8_t buf[16384] __attribute__((aligned(64)));
 	uint8_t mod[16384] __attribute__((aligned(64)));
+	uint8_t back[16384] __attribute__((aligned(64)));
+	struct iovec back_iov = { back, sizeof(back) };
+	unsigned int ymm_off = xfeature_offset(2);
+	bool back_pattern = false;
+	uint64_t back_bv;
 	char name[64], mname[24], line[256];
 	uint64_t want = mask ? mask : full, view = task_view(mask), bv, word;
 	unsigned long long x = 0, xcr0 = 0;
@@ -1284,17 +1387,27 @@ static void test_ptrace(uint64_t mask)
 	snprintf(name, sizeof(name), "ptrace/setregset-outside-mask-%s", mname);
 	memcpy(mod, buf, iov.iov_len);
 	*(uint64_t *)(mod + OFF_XSTATE_BV) |= XCR0_AVX & full;
+	if (full & XCR0_AVX)
+		memset(mod + ymm_off, 0xab, 256);
 	iov.iov_base = mod;
 	r1 = ptrace(PTRACE_SETREGSET, p.pid, NT_X86_XSTATE, &iov);
 	e1 = errno;
+	/* and what a read says afterwards: no AVX, none of the pattern */
+	back_bv = ~0ULL;
+	if (!ptrace(PTRACE_GETREGSET, p.pid, NT_X86_XSTATE, &back_iov)) {
+		back_bv = *(uint64_t *)(back + OFF_XSTATE_BV);
+		for (i = 0; i < 256; i++)
+			back_pattern |= back[ymm_off + i] == 0xab;
+	}
 	if (!(full & XCR0_AVX))
 		skip(name, "no AVX on this CPU");
 	else if (want & XCR0_AVX)
 		report(!r1, name, "SETREGSET with AVX for a task with AVX: %s", strerror(e1));
 	else
-		report(r1 && e1 == EINVAL, name,
-		       "SETREGSET with AVX state for a task without: %d/%s (want EINVAL)",
-		       r1, strerror(e1));
+		report(r1 && e1 == EINVAL && !(back_bv & XCR0_AVX) && !back_pattern, name,
+		       "SETREGSET with AVX state for a task without: %d/%s (want EINVAL); read back: XSTATE_BV 0x%llx (want no AVX), AVX data %s",
+		       r1, strerror(e1), (unsigned long long)back_bv,
+		       back_pattern ? "has the written pattern" : "clear");
 
 	/* The task's own view back with xmm8 changed: taken, PKRU kept */
 	snprintf(name, sizeof(name), "ptrace/setregset-%s", mname);
@@ -1539,12 +1652,47 @@ static void test_upstream_restricted(const char *dir, const char *test, uint64_t
 	       status, line);
 }
 
+/*
+ * --as-user UID: the tests of what a task can do to its own XSAVE state
+ * (forged frames, ptrace regsets), run as UID. The scheduler is loaded as
+ * root; then this process becomes UID for good and keeps only the
+ * descriptors of the scheduler's request maps, the test's instrument, not
+ * the task's: the forging and tracing run with the user's rights alone.
+ */
+static int run_as_user(uid_t uid)
+{
+	uid_t r, e, s;
+
+	snprintf(name_suffix, sizeof(name_suffix), "@uid%u", (unsigned int)uid);
+	if (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid) ||
+	    getresuid(&r, &e, &s) || r != uid || e != uid || s != uid || !setuid(0)) {
+		report(false, "become-user", "cannot become uid %u for good: %s",
+		       (unsigned int)uid, strerror(errno));
+		unload_scheduler();
+		return 1;
+	}
+	test_forged();
+	test_forged_every("every");
+	test_forged_every("allbits");
+	test_ptrace(0x3);
+	unload_scheduler();
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	long as_user = -1;
+
 	if (readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1) < 0)
 		return 1;
 	if (argc > 2 && !strcmp(argv[1], "--role"))
 		return run_role(argc, argv);
+	if (argc > 2 && !strcmp(argv[1], "--as-user"))
+		as_user = strtol(argv[2], NULL, 10);
+	if (argc > 1 && as_user <= 0) {
+		fprintf(stderr, "usage: %s [--as-user UID (not 0)]\n", argv[0]);
+		return 2;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/*
 	 * Some tests widen a child's mask while it runs. glibc's lazy PLT
@@ -1572,6 +1720,8 @@ int main(int argc, char **argv)
 		       "cannot load xcr0_test: does this kernel have scx_bpf_task_set_xcr0()?");
 		return 1;
 	}
+	if (as_user > 0)
+		return run_as_user(as_user);
 	test_proc();
 	test_xcomp_supp();
 	test_sigframe(0x3);
@@ -1582,6 +1732,8 @@ int main(int argc, char **argv)
 	test_altstack(0, "sigaltstack/cpuid-sized-unrestricted");
 	test_altstack(0x3, "sigaltstack/cpuid-sized-0x3");
 	test_forged();
+	test_forged_every("every");
+	test_forged_every("allbits");
 	test_topstack(0);
 	test_topstack(full);
 	test_topstack(0x3);

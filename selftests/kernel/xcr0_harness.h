@@ -41,15 +41,16 @@ static uint64_t full;		/* XCR0 of an unrestricted task */
 static char self_exe[4096];	/* this program, for --role children */
 static bool partial_mode;	/* load in partial mode, children SCHED_EXT */
 static int failures;
+static char name_suffix[32];	/* after every test name: a run as another user */
 
 static inline void report(bool ok, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (ok) {
-		printf("ok " TEST_PREFIX "/%s\n", name);
+		printf("ok " TEST_PREFIX "/%s%s\n", name, name_suffix);
 	} else {
-		printf("FAIL " TEST_PREFIX "/%s: ", name);
+		printf("FAIL " TEST_PREFIX "/%s%s: ", name, name_suffix);
 		va_start(ap, fmt);
 		vprintf(fmt, ap);
 		va_end(ap);
@@ -61,7 +62,7 @@ static inline void report(bool ok, const char *name, const char *fmt, ...)
 
 static inline void skip(const char *name, const char *why)
 {
-	printf("SKIP " TEST_PREFIX "/%s: %s\n", name, why);
+	printf("SKIP " TEST_PREFIX "/%s%s: %s\n", name, name_suffix, why);
 	fflush(stdout);
 }
 

@@ -472,6 +472,7 @@ static void test_record(struct unit *u)
 		{ 7, 7 | SCX_XCR0_VAL_LIVE, "/sys/fs/cgroup/b/c" },
 	};
 	struct owned_set s = { 0 };
+	struct stat st = { 0 };
 	int ret, fd;
 
 	if (!mkdtemp(top)) {
@@ -492,6 +493,9 @@ static void test_record(struct unit *u)
 	    strcmp(s.e[1].path, e[1].path))
 		unit_fail(u, "round trip: %d %s, %zu entries", ret, fail_msg(), s.nr);
 	policy_owned_free(&s);
+	/* it repeats the policy files, which may be private */
+	if (stat(file, &st) || (st.st_mode & 07777) != 0600)
+		unit_fail(u, "record mode %04o, want 0600", (unsigned int)(st.st_mode & 07777));
 
 	/* a record of an earlier map owns nothing in this one */
 	ret = policy_owned_read(file, 43, &s);
