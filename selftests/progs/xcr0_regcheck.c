@@ -17,7 +17,9 @@
  * start. The last line, on exit after S seconds (default 10) or SIGTERM:
  *
  *   regcheck tag=T mask=0x.. regs=ymm+mxcsr+pkru iterations=N corruptions=N
- *            xgetbv_checks=N xgetbv_wrong=N proc_wrong=N mask_seen=0x..
+ *            xgetbv_checks=N xgetbv_wrong=N proc_wrong=N live_seen=N mask_seen=0x..
+ *
+ * (live_seen: how often a check found another mask than the one before.)
  *
  * Exit status 0 if nothing was wrong, 1 otherwise (the first wrong word
  * and mask are printed as they are found). SCX_XCR0_REGCHECK_FLIP=ITER
@@ -148,7 +150,7 @@ int main(int argc, char **argv)
 {
 	static struct regfile in, out;
 	struct extra ein, eout;
-	unsigned long long iters = 0, corrupt = 0, checks = 0, xwrong = 0, pwrong = 0;
+	unsigned long long iters = 0, corrupt = 0, checks = 0, xwrong = 0, pwrong = 0, live = 0;
 	long seconds = 10, flip = -1;
 	uint32_t tag = getpid();
 	int follow = 0, i, nwords, nregs, pk;
@@ -277,6 +279,7 @@ int main(int argc, char **argv)
 				xwrong += follow ? 0 : x != mask;
 				pwrong += follow ? 1 : p != mask;
 			}
+			live += x != seen;
 			seen = x;
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			if (now.tv_sec > end.tv_sec ||
@@ -284,10 +287,10 @@ int main(int argc, char **argv)
 				break;
 		}
 	}
-	printf("regcheck tag=%u mask=%#llx regs=%s+mxcsr%s iterations=%llu corruptions=%llu xgetbv_checks=%llu xgetbv_wrong=%llu proc_wrong=%llu mask_seen=%#llx\n",
+	printf("regcheck tag=%u mask=%#llx regs=%s+mxcsr%s iterations=%llu corruptions=%llu xgetbv_checks=%llu xgetbv_wrong=%llu proc_wrong=%llu live_seen=%llu mask_seen=%#llx\n",
 	       tag, (unsigned long long)mask,
 	       width == REGS_ZMM ? "zmm+k" : width == REGS_YMM ? "ymm" : "xmm",
-	       pk ? "+pkru" : "", iters, corrupt, checks, xwrong, pwrong,
+	       pk ? "+pkru" : "", iters, corrupt, checks, xwrong, pwrong, live,
 	       (unsigned long long)seen);
 	return corrupt || xwrong || pwrong;
 }
