@@ -14,7 +14,7 @@ DEPS := gcc gcc-multilib make patch rsync xz-utils python3 perl \
 	python3-yaml dpkg-dev
 
 .PHONY: all deps kernel build-each loader install deb vmlinux.h progs selftests-build check demo \
-	bench bench-build clean
+	bench bench-build clean stress
 
 all: kernel loader progs
 
@@ -77,6 +77,13 @@ selftests-build: kernel loader progs bench-build
 
 check: selftests-build
 	@selftests/run
+
+# The long reliability run (issue 14): libFuzzer on the host, then one VM
+# with STRESS_SECONDS of load (default 6000, for >= 1e6 switches between
+# masks) and the other reliability suites; writes build/stress/results and
+# docs/reliability.md, ends with `N passed, N failed, N skipped`.
+stress: selftests-build
+	@STRESS_SECONDS="$(STRESS_SECONDS)" FUZZ_SECONDS="$(FUZZ_SECONDS)" selftests/stress/run
 
 # The kernel suites under Bochs 3.0's tigerlake CPU: XSAVES (compacted format),
 # AVX-512, PKU (docs/hardware.md). Bochs is built once into the cache.
