@@ -11,7 +11,8 @@ DEPS := gcc gcc-multilib make patch rsync xz-utils python3 perl \
 	flex bison bc libelf-dev libssl-dev dwarves cpio kmod \
 	libcap-dev zlib1g-dev libzstd-dev pkg-config strace \
 	qemu-system-x86 linux-source-6.12 systemd \
-	python3-yaml dpkg-dev
+	python3-yaml dpkg-dev \
+	stress-ng zstd lz4 bzip2 sqlite3 openssl
 
 .PHONY: all deps kernel build-each loader install deb vmlinux.h progs selftests-build check demo \
 	bench bench-build clean stress
