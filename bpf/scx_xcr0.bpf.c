@@ -646,8 +646,38 @@ void BPF_STRUCT_OPS(xcr0_running, struct task_struct *p)
 	task_refresh(p);
 }
 
+/*
+ * Fault injection for selftests/vm/fault_tests: with the loader's
+ * --test-hooks (the read-only test_hooks), a nonzero value written to
+ * xcr0_fault (bpftool map update name xcr0_fault ...) makes the next tick
+ * call scx_bpf_error(), the way a bug in this program would eject it.
+ * Without the option the verifier drops the check and a write does
+ * nothing. Not pinned: a new scheduler starts with the trigger clear.
+ */
+const volatile bool test_hooks;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} xcr0_fault SEC(".maps");
+
+static void test_hook_check(void)
+{
+	u32 zero = 0;
+	u64 *req;
+
+	if (!test_hooks)
+		return;
+	req = bpf_map_lookup_elem(&xcr0_fault, &zero);
+	if (req && *req)
+		scx_bpf_error("test hook: error ejection requested (xcr0_fault = %llu)", *req);
+}
+
 void BPF_STRUCT_OPS(xcr0_tick, struct task_struct *p)
 {
+	test_hook_check();
 	/* A task that never leaves its CPU still sees policy changes. */
 	task_refresh(p);
 }

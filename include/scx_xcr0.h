@@ -138,6 +138,7 @@ struct scx_xcr0_task {
 
 /* scx_xcr0_info.flags */
 #define SCX_XCR0_INFO_PARTIAL	(1U << 0)	/* only SCHED_EXT tasks */
+#define SCX_XCR0_INFO_TEST_HOOKS	(1U << 1)	/* --test-hooks: fault injection armed */
 
 /* How the daemon of scx_xcr0_info came to run the attached scheduler. */
 enum scx_xcr0_origin {

@@ -281,7 +281,8 @@ int cmd_set(int argc, char **argv)
 	if (sock) {
 		ret = ctl_entry(CTL_OP_SET, &ct.t, val, &rep);
 	} else {
-		ret = entry_set(&m, &ct.t, val);
+		ret = ct.t.kind == TARGET_CGROUP ? entry_set(&m, &ct.t, val) :
+		      entry_set_task(&m, &ct.t, val);
 		if (!ret)
 			ret = maps_bump_gen(&m);
 	}

@@ -61,6 +61,7 @@
 struct daemon_opts {
 	bool partial;
 	bool no_placement;	/* --no-placement: strict vtime order */
+	bool test_hooks;	/* --test-hooks: arm the fault injection (xcr0_fault) */
 	const char *default_str;
 	const char *policy_dir;
 	unsigned int refresh_ms;
@@ -114,11 +115,18 @@ static __u64 build_id(void)
 	return h;
 }
 
+/* scx_xcr0_info.flags of our options: a scheduler to adopt must have the same. */
+static __u64 info_flags(const struct daemon *d)
+{
+	return (d->o.partial ? SCX_XCR0_INFO_PARTIAL : 0) |
+	       (d->o.test_hooks ? SCX_XCR0_INFO_TEST_HOOKS : 0);
+}
+
 static int write_info(struct daemon *d)
 {
 	struct scx_xcr0_info info = {
 		.daemon_pid = getpid(),
-		.flags = d->o.partial ? SCX_XCR0_INFO_PARTIAL : 0,
+		.flags = info_flags(d),
 		.refresh_ms = d->o.refresh_ms,
 		.default_mask = d->o.default_mask,
 		.supported = d->o.supported,
@@ -252,6 +260,7 @@ static int load(struct daemon *d)
 	skel->rodata->refresh_ns = (__u64)d->o.refresh_ms * 1000000ULL;
 	skel->rodata->daemon_tgid = getpid();
 	skel->rodata->place_by_mask = !d->o.no_placement;
+	skel->rodata->test_hooks = d->o.test_hooks;
 	skel->struct_ops.xcr0_ops->hotplug_seq = scx_hotplug_seq();
 	if (d->o.partial)
 		skel->struct_ops.xcr0_ops->flags |= SCX_OPS_SWITCH_PARTIAL;
@@ -374,7 +383,7 @@ static bool same_scheduler(struct daemon *d)
 		return false;
 	}
 	return info.build_id == d->build_id &&
-	       info.flags == (d->o.partial ? SCX_XCR0_INFO_PARTIAL : 0) &&
+	       info.flags == info_flags(d) &&
 	       info.refresh_ms == d->o.refresh_ms && info.default_mask == d->o.default_mask &&
 	       info.supported == d->o.supported;
 }
@@ -588,7 +597,7 @@ static enum loop_end loop(struct daemon *d)
 	struct ctl_ctx ctx = {
 		.m = &d->m,
 		.supported = d->o.supported,
-		.info_flags = d->o.partial ? SCX_XCR0_INFO_PARTIAL : 0,
+		.info_flags = info_flags(d),
 	};
 	struct pollfd pfd[2 + CTL_NR_POLL] = {
 		{ .fd = d->sfd, .events = POLLIN },
@@ -653,6 +662,7 @@ static void announce(const struct daemon *d)
 		json_str(&j, "origin", origin_name(d->origin));
 		json_u64(&j, "pid", getpid());
 		json_str(&j, "mode", d->o.partial ? "partial" : "full");
+		json_bool(&j, "test_hooks", d->o.test_hooks);
 		json_u64(&j, "refresh_ms", d->o.refresh_ms);
 		json_mask(&j, "default", d->o.default_mask);
 		json_mask(&j, "supported", d->o.supported);
@@ -674,6 +684,8 @@ static void announce(const struct daemon *d)
 		say("policy: %zu cgroup rule(s) from %s",
 			d->pd.nr, d->o.policy_dir);
 	say("maps and links pinned at %s", SCX_XCR0_PIN_DIR);
+	if (d->o.test_hooks)
+		say("test hooks armed: a nonzero value in the BPF map xcr0_fault ejects the scheduler");
 	if (d->ctl.path[0])
 		say("control socket at %s, mode %04o: users may narrow their own processes' masks",
 			d->ctl.path, d->o.ctl.mode);
@@ -803,7 +815,7 @@ static void usage_daemon(FILE *f)
 		"usage: scx_xcr0 daemon [--partial] [--default MASK] [--policy-dir DIR]\n"
 		"                       [--refresh-ms N] [--stats SECS] [--no-placement] [--json] [-v]\n"
 		"                       [--socket PATH | --no-socket] [--socket-mode OCTAL]\n"
-		"                       [--socket-group NAME] [--admin-group NAME]\n"
+		"                       [--socket-group NAME] [--admin-group NAME] [--test-hooks]\n"
 		"  --partial          schedule (and mask) only SCHED_EXT tasks\n"
 		"  --default MASK     mask of tasks that no entry covers (default: none),\n"
 		"                     for each program at its next execve(); running\n"
@@ -822,6 +834,9 @@ static void usage_daemon(FILE *f)
 		"  --socket-mode OCTAL   mode of the socket file (default 0666)\n"
 		"  --socket-group NAME   group of the socket file (with a mode like 0660)\n"
 		"  --admin-group NAME    members may do through the socket what root may\n"
+		"  --test-hooks       for tests only: a nonzero value written to the BPF map\n"
+		"                     xcr0_fault makes the scheduler eject itself with an\n"
+		"                     error (docs/daemon.md, \"Faults\")\n"
 		"  -v, --verbose      libbpf's log\n"
 		"SIGTERM/SIGINT detach the scheduler and keep the policy pinned for the\n"
 		"next daemon; `scx_xcr0 stop` removes it. One daemon at a time (%s).\n",
@@ -845,6 +860,7 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 		{ "socket-mode", required_argument, NULL, 'M' },
 		{ "socket-group", required_argument, NULL, 'G' },
 		{ "admin-group", required_argument, NULL, 'A' },
+		{ "test-hooks", no_argument, NULL, 'T' },
 		{ 0 },
 	};
 	bool no_socket = false;
@@ -900,6 +916,9 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 			break;
 		case 'A':
 			d->o.ctl.admin_group = optarg;
+			break;
+		case 'T':
+			d->o.test_hooks = true;
 			break;
 		default:
 			ret = cli_common_option("daemon", opt, argv, usage_daemon);

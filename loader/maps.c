@@ -195,6 +195,32 @@ int entry_set(const struct pinned *m, const struct target *t, __u64 val)
 	return 0;
 }
 
+/*
+ * entry_set() for a thread or process that must exist. The task's entry goes
+ * when it exits (exit_task(), at its final put, after it is reaped); an
+ * entry written after that would stay, and go to the next task with its
+ * number. A pidfd opened before the write tells: if the task is reaped
+ * once the entry is in, exit_task() may already have run, so the entry is
+ * removed again and the task called gone; if not, exit_task() is to come.
+ */
+int entry_set_task(const struct pinned *m, const struct target *t, __u64 val)
+{
+	int pidfd, ret;
+
+	pidfd = syscall(SYS_pidfd_open, t->id, t->kind == TARGET_PID ? 0 : PIDFD_THREAD);
+	if (pidfd < 0)
+		return fail(-ESRCH, "no task with id %u (see /proc)", t->id);
+	ret = entry_set(m, t, val);
+	if (!ret && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) && errno == ESRCH) {
+		if (entry_del(m, t))
+			fail_clear();
+		ret = fail(-ESRCH, "no task with id %u any more: it exited while its entry was written (removed again)",
+			   t->id);
+	}
+	close(pidfd);
+	return ret;
+}
+
 int entry_get(const struct pinned *m, const struct target *t, __u64 *val)
 {
 	if (bpf_map_lookup_elem(policy_fd(m, t->kind), target_key(t), val)) {

@@ -50,6 +50,8 @@ int maps_bump_gen(const struct pinned *m);
  * that case.
  */
 int entry_set(const struct pinned *m, const struct target *t, __u64 val);
+/* entry_set() of a task's entry, removed again if the task exited meanwhile */
+int entry_set_task(const struct pinned *m, const struct target *t, __u64 val);
 int entry_get(const struct pinned *m, const struct target *t, __u64 *val);
 int entry_del(const struct pinned *m, const struct target *t);
 

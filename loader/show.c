@@ -394,10 +394,11 @@ int cmd_status(int argc, char **argv)
 		else if (have_info)
 			printf("daemon: pid %llu, gone\n", (unsigned long long)info.daemon_pid);
 		if (have_info)
-			printf("mode: %s, refresh %llu ms, default %s\n",
+			printf("mode: %s, refresh %llu ms, default %s%s\n",
 			       info.flags & SCX_XCR0_INFO_PARTIAL ? "partial (SCHED_EXT tasks only)" :
 			       "full (every task)", (unsigned long long)info.refresh_ms,
-			       mask_str(info.default_mask));
+			       mask_str(info.default_mask),
+			       info.flags & SCX_XCR0_INFO_TEST_HOOKS ? ", test hooks armed" : "");
 		printf("supported: %s\n", mask_str(supported));
 		printf("policy: entries %u/%zu tid, %u/%zu pid, %u/%zu cgroup, generation %llu\n",
 		       nr[0], max[0], nr[1], max[1], nr[2], max[2], (unsigned long long)gen);

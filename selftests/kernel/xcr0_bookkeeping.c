@@ -3,10 +3,12 @@
  * xcr0_bookkeeping: what selftests/vm/bookkeeping_tests needs beyond the
  * CLI and bpftool.
  *
- *   fill MAP            fill pinned hash MAP with keys no pid can have
- *                       (>= FILL_BASE) until it is full; prints the count
+ *   fill MAP            fill pinned hash MAP with keys no pid or cgroup
+ *                       can have (>= FILL_BASE) until it is full; prints
+ *                       the count. Keys of 4 bytes (xcr0_pid, xcr0_tid)
+ *                       or 8 (xcr0_cgroup)
  *   unfill MAP          remove those keys again
- *   keys MAP            print every u32 key of MAP on one line
+ *   keys MAP            print every key of MAP on one line
  *   cancel-forks N      N times: fork a child that forks once and gets
  *                       SIGKILLed in the middle (xcr0_forkkill.bpf.c), so
  *                       that its fork is cancelled after ops.init_task;
@@ -49,24 +51,46 @@ static int map_open(const char *path)
 	return fd;
 }
 
+/* The key size of @fd: 4 or 8, 0 (with a message) for anything else. */
+static __u32 key_size(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (bpf_map_get_info_by_fd(fd, &info, &len))
+		return die("bpf_map_get_info_by_fd"), 0;
+	if (info.key_size != 4 && info.key_size != 8) {
+		fprintf(stderr, "xcr0_bookkeeping: keys of %u bytes: not a policy map\n",
+			info.key_size);
+		return 0;
+	}
+	return info.key_size;
+}
+
 static int fill(const char *path)
 {
-	static __u32 keys[BATCH];
-	static __u64 vals[BATCH];
+	static __u32 keys32[BATCH];
+	static __u64 keys64[BATCH], vals[BATCH];
 	unsigned long total = 0;
-	__u32 next = FILL_BASE, n, i;
+	__u32 next = FILL_BASE, n, i, ks;
 	int fd = map_open(path);
 
 	if (fd < 0)
+		return 1;
+	ks = key_size(fd);
+	if (!ks)
 		return 1;
 	for (;;) {
 		/* batch updates take no BPF_NOEXIST: keys of ours may be overwritten */
 		LIBBPF_OPTS(bpf_map_batch_opts, opts);
 
-		for (i = 0; i < BATCH; i++)
-			keys[i] = next + i;
+		for (i = 0; i < BATCH; i++) {
+			keys32[i] = next + i;
+			keys64[i] = next + i;
+		}
 		n = BATCH;
-		if (bpf_map_update_batch(fd, keys, vals, &n, &opts)) {
+		if (bpf_map_update_batch(fd, ks == 8 ? (void *)keys64 : (void *)keys32, vals, &n,
+					 &opts)) {
 			total += n;
 			if (errno == E2BIG || errno == ENOMEM)
 				break;
@@ -79,13 +103,19 @@ static int fill(const char *path)
 	return 0;
 }
 
-/* Calls @fn for every key of @fd; stops at the first nonzero return. */
-static int for_each_key(int fd, int (*fn)(int fd, __u32 key))
+/*
+ * Calls @fn for every key of @fd (of 4 or 8 bytes); stops at the first
+ * nonzero return.
+ */
+static int for_each_key(int fd, int (*fn)(int fd, __u64 key))
 {
-	__u32 key, next;
+	__u64 key = 0, next = 0;
 	int err, first = 1;
 
+	if (!key_size(fd))
+		return 1;
 	for (;;) {
+		/* a 4-byte key is the low half of the zeroed __u64 (little endian) */
 		err = bpf_map_get_next_key(fd, first ? NULL : &key, &next);
 		if (err)
 			return errno == ENOENT ? 0 : die("bpf_map_get_next_key");
@@ -96,10 +126,10 @@ static int for_each_key(int fd, int (*fn)(int fd, __u32 key))
 	}
 }
 
-static __u32 *dead;
+static __u64 *dead;
 static size_t nr_dead;
 
-static int collect_filler(int fd, __u32 key)
+static int collect_filler(int fd, __u64 key)
 {
 	(void)fd;
 	if (key >= FILL_BASE)
@@ -118,16 +148,26 @@ static int unfill(const char *path)
 	if (!dead || for_each_key(fd, collect_filler))
 		return 1;
 	n = nr_dead;
-	if (n && bpf_map_delete_batch(fd, dead, &n, NULL))
+	if (key_size(fd) == 4) {
+		__u32 *d32 = calloc(n ? n : 1, sizeof(*d32)), i;
+
+		if (!d32)
+			return die("calloc");
+		for (i = 0; i < n; i++)
+			d32[i] = dead[i];
+		if (n && bpf_map_delete_batch(fd, d32, &n, NULL))
+			return die("bpf_map_delete_batch");
+	} else if (n && bpf_map_delete_batch(fd, dead, &n, NULL)) {
 		return die("bpf_map_delete_batch");
+	}
 	printf("%u\n", n);
 	return 0;
 }
 
-static int print_key(int fd, __u32 key)
+static int print_key(int fd, __u64 key)
 {
 	(void)fd;
-	printf(" %u", key);
+	printf(" %llu", (unsigned long long)key);
 	return 0;
 }
 
