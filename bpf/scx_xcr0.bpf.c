@@ -525,9 +525,7 @@ s32 BPF_STRUCT_OPS(xcr0_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wak
 
 void BPF_STRUCT_OPS(xcr0_enqueue, struct task_struct *p, u64 enq_flags)
 {
-	u64 vtime = p->scx.dsq_vtime;
-
-	u64 clock;
+	u64 vtime = p->scx.dsq_vtime, clock;
 
 	/*
 	 * A task that slept long may bank at most one slice of credit. Only a
