@@ -63,6 +63,7 @@ UEI_DEFINE(uei);
 /* Built-in DSQs are FIFO only; vtime ordering needs a DSQ of our own. */
 #define SHARED_DSQ		0
 
+/* The highest vtime a task started running with, on any CPU. */
 static u64 vtime_now;
 
 /* Policy maps: the value is a mask (0: no restriction) and the live bit. */
@@ -348,6 +349,54 @@ static inline bool vtime_before(u64 a, u64 b)
 }
 
 /*
+ * The clock a task's vtime is measured against. vtime_now follows the
+ * tasks of every CPU, which is right for a task that may run anywhere; but
+ * a CPU whose tasks are pinned to it shares its time among more of them
+ * and its vtimes advance more slowly than the others'. A task confined to
+ * some CPUs is measured against their own clocks (the highest vtime each
+ * one started a task with, in cpu_vtime): against vtime_now, a pinned task
+ * that woke would land far behind its CPU's other tasks, and wait until
+ * they caught up, however small its weight made their pace.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} cpu_vtime SEC(".maps");
+
+static u64 cpu_clock(s32 cpu)
+{
+	u32 zero = 0;
+	u64 *c = bpf_map_lookup_percpu_elem(&cpu_vtime, &zero, cpu);
+
+	return c ? *c : 0;
+}
+
+/* The clock of @p's CPUs: the latest of theirs, vtime_now if none is known. */
+static u64 task_clock(const struct task_struct *p)
+{
+	u32 nr = scx_bpf_nr_cpu_ids();
+	u64 clock = 0, c;
+	s32 cpu;
+
+	if (p->nr_cpus_allowed >= nr)
+		return vtime_now;
+	if (p->nr_cpus_allowed == 1) {
+		clock = cpu_clock(bpf_cpumask_first(p->cpus_ptr));
+	} else {
+		bpf_for(cpu, 0, nr) {
+			if (!bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
+				continue;
+			c = cpu_clock(cpu);
+			if (c && (!clock || vtime_before(clock, c)))
+				clock = c;
+		}
+	}
+	return clock ?: vtime_now;
+}
+
+/*
  * cpu.weight. Each cgroup with the cpu controller gets a share of the CPU
  * in proportion to its weight, whatever number of tasks it runs: a task of
  * a cgroup is charged vtime as if its weight were
@@ -476,16 +525,19 @@ s32 BPF_STRUCT_OPS(xcr0_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wak
 
 void BPF_STRUCT_OPS(xcr0_enqueue, struct task_struct *p, u64 enq_flags)
 {
-	u64 vtime = p->scx.dsq_vtime;
+	u64 vtime = p->scx.dsq_vtime, clock;
 
 	/*
 	 * A task that slept long may bank at most one slice of credit. Only a
 	 * waking task: one that stayed runnable earned its lag, and lifting it
 	 * to the clock would undo the weights (the clock runs at the pace of
-	 * the most charged task on any CPU).
+	 * the most charged task of its CPUs).
 	 */
-	if ((enq_flags & SCX_ENQ_WAKEUP) && vtime_before(vtime, vtime_now - SCX_SLICE_DFL))
-		vtime = vtime_now - SCX_SLICE_DFL;
+	if (enq_flags & SCX_ENQ_WAKEUP) {
+		clock = task_clock(p);
+		if (vtime_before(vtime, clock - SCX_SLICE_DFL))
+			vtime = clock - SCX_SLICE_DFL;
+	}
 	scx_bpf_dispatch_vtime(p, SHARED_DSQ, SCX_SLICE_DFL, vtime, enq_flags);
 }
 
@@ -633,13 +685,19 @@ static void cpu_mask_note(struct task_struct *p)
 void BPF_STRUCT_OPS(xcr0_running, struct task_struct *p)
 {
 	struct sched_task *st = bpf_task_storage_get(&sched_tasks, p, 0, 0);
+	u32 zero = 0;
+	u64 *clock;
 
 	/*
-	 * The clock follows the tasks that start running; racing CPUs may move
-	 * it a little out of order, which only blurs fairness briefly.
+	 * The clocks follow the tasks that start running; racing CPUs may
+	 * move vtime_now a little out of order, which only blurs fairness
+	 * briefly. A CPU's own clock is only written by that CPU.
 	 */
 	if (vtime_before(vtime_now, p->scx.dsq_vtime))
 		vtime_now = p->scx.dsq_vtime;
+	clock = bpf_map_lookup_elem(&cpu_vtime, &zero);
+	if (clock && vtime_before(*clock, p->scx.dsq_vtime))
+		*clock = p->scx.dsq_vtime;
 	if (st)
 		st->exec_start = p->se.sum_exec_runtime;
 	cpu_mask_note(p);
@@ -710,6 +768,27 @@ void BPF_STRUCT_OPS(xcr0_quiescent, struct task_struct *p, u64 deq_flags)
 		cg_runnable_sub(st);
 		st->queued = 0;
 	}
+}
+
+/*
+ * A task whose CPUs change is moved to their clock, keeping at most one
+ * slice of lag or credit: its vtime was measured against the clock of the
+ * CPUs it had, which may run far ahead of or behind the new ones (a shell
+ * on an idle CPU starting a task that it pins to a busy one). The kernel
+ * takes the task off the DSQ around this call. A task that disables
+ * migration is pinned only while it runs on, and keeps its vtime.
+ */
+void BPF_STRUCT_OPS(xcr0_set_cpumask, struct task_struct *p, const struct cpumask *cpumask)
+{
+	u64 clock;
+
+	if (is_migration_disabled(p))
+		return;
+	clock = task_clock(p);
+	if (vtime_before(p->scx.dsq_vtime, clock - SCX_SLICE_DFL))
+		p->scx.dsq_vtime = clock - SCX_SLICE_DFL;
+	else if (vtime_before(clock + SCX_SLICE_DFL, p->scx.dsq_vtime))
+		p->scx.dsq_vtime = clock + SCX_SLICE_DFL;
 }
 
 /* A nice change of a runnable task moves its part of the sum. */
@@ -789,7 +868,7 @@ void BPF_STRUCT_OPS(xcr0_enable, struct task_struct *p)
 {
 	struct scx_xcr0_task *tctx;
 
-	p->scx.dsq_vtime = vtime_now;
+	p->scx.dsq_vtime = task_clock(p);
 
 	tctx = bpf_task_storage_get(&xcr0_task, p, 0, 0);
 	if (!tctx)
@@ -854,6 +933,7 @@ SCX_OPS_DEFINE(xcr0_ops,
 	       .runnable		= (void *)xcr0_runnable,
 	       .quiescent		= (void *)xcr0_quiescent,
 	       .set_weight		= (void *)xcr0_set_weight,
+	       .set_cpumask		= (void *)xcr0_set_cpumask,
 	       .cgroup_init		= (void *)xcr0_cgroup_init,
 	       .cgroup_exit		= (void *)xcr0_cgroup_exit,
 	       .cgroup_set_weight	= (void *)xcr0_cgroup_set_weight,
