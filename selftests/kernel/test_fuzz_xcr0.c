@@ -322,7 +322,7 @@ static void run_edge_cases(void)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &z);
 	printf("row kfunc/edge-masks | every single bit, every subset of XCR0 0x%llx (plain, "
-	       "live, | bit 63), unsupported components, split AVX-512/AMX/MPX, every flag bit | "
+	       "live, and with bit 63), unsupported components, split AVX-512/AMX/MPX, every flag bit | "
 	       "%ld calls, %ld accepted, %ld refused, %ld wrong, %.2f s\n",
 	       (unsigned long long)full, t.calls, t.accepted, t.refused, t.wrong,
 	       (z.tv_sec - a.tv_sec) + (z.tv_nsec - a.tv_nsec) / 1e9);
