@@ -23,6 +23,7 @@
 #include "maps.h"
 #include "mask.h"
 #include "output.h"
+#include "pidfd.h"
 #include "sched_ext.h"
 #include "task.h"
 #include "util.h"
@@ -250,6 +251,22 @@ static const char *val_when(__u64 val)
 	       "pending: each program gets it at its next execve()";
 }
 
+/* entry_write() of @t through the maps; a task's held as a pidfd from before the write. */
+static int set_direct(const struct pinned *m, const struct target *t, __u64 val)
+{
+	int pidfd = -1, ret;
+
+	if (t->kind != TARGET_CGROUP) {
+		pidfd = pidfd_task(t->id, t->kind == TARGET_TID);
+		if (pidfd < 0)
+			return fail(-ESRCH, "no task with id %u (see /proc)", t->id);
+	}
+	ret = entry_write(m, t, pidfd, val);
+	if (pidfd >= 0)
+		close(pidfd);
+	return ret;
+}
+
 int cmd_set(int argc, char **argv)
 {
 	struct ctl_reply rep;
@@ -281,10 +298,7 @@ int cmd_set(int argc, char **argv)
 	if (sock) {
 		ret = ctl_entry(CTL_OP_SET, &ct.t, val, &rep);
 	} else {
-		ret = ct.t.kind == TARGET_CGROUP ? entry_set(&m, &ct.t, val) :
-		      entry_set_task(&m, &ct.t, val);
-		if (!ret)
-			ret = maps_bump_gen(&m);
+		ret = set_direct(&m, &ct.t, val);
 	}
 	if (ret)
 		goto out;

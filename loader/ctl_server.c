@@ -22,7 +22,6 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 
 #include "xcr0.h"
@@ -33,6 +32,7 @@
 #include "ctl_server.h"
 #include "output.h"
 #include "maps.h"
+#include "pidfd.h"
 #include "task.h"
 #include "util.h"
 
@@ -244,27 +244,6 @@ static int reply_fail(struct ctl_reply *rep, int err)
 	return err;
 }
 
-/*
- * pidfd_pid - the number of @pidfd's task in our pid namespace, from
- * /proc/self/fdinfo: -ESRCH once it exited ("Pid: -1"), -EBADF if @pidfd
- * is not a pidfd.
- */
-static pid_t pidfd_pid(int pidfd)
-{
-	char path[64], buf[1024], *p;
-	int pid;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
-	if (read_text(path, buf, sizeof(buf)) < 0)
-		return -EBADF;
-	p = strstr(buf, "\nPid:");
-	if (!p || sscanf(p + strlen("\nPid:"), "%d", &pid) != 1)
-		return -EBADF;
-	if (pid <= 0)
-		return -ESRCH;
-	return pid;
-}
-
 /* Whether @pidfd's task is alive and still numbered @id here. */
 static bool still(int pidfd, pid_t id)
 {
@@ -299,9 +278,7 @@ static int peer_identify(struct ctl_server *s, int fd, struct peer *p, struct ct
 		 * taken now; the peer waits for our reply, so its pid is
 		 * not free for reuse unless it gave up already.
 		 */
-		p->pidfd = syscall(SYS_pidfd_open, p->cred.pid, 0);
-		if (p->pidfd >= 0)
-			fcntl(p->pidfd, F_SETFD, FD_CLOEXEC);
+		p->pidfd = pidfd_task(p->cred.pid, false);
 	}
 	p->pid = p->pidfd >= 0 ? pidfd_pid(p->pidfd) : -ESRCH;
 	if (p->pid < 0 || p->pid != p->cred.pid) {
@@ -525,19 +502,15 @@ static int serve_set(const struct ctl_req *req, const struct peer *p, const stru
 		if (ret)
 			return reply_fail(rep, ret);
 	}
-	ret = entry_set(ctx->m, &rt->t, val);
-	if (!ret)
-		ret = maps_bump_gen(ctx->m);
-	if (ret)
-		return reply_fail(rep, ret);
-	/* died meanwhile: its number may go to another task, the entry must not */
-	if (rt->pidfd >= 0 && !still(rt->pidfd, rt->t.id)) {
-		if (!entry_del(ctx->m, &rt->t))
-			maps_bump_gen(ctx->m);
+	/* a task that died meanwhile gets no entry: its number may go to another */
+	ret = entry_write(ctx->m, &rt->t, rt->pidfd, val);
+	if (ret == -ESRCH && rt->pidfd >= 0) {
 		fail_clear();
 		reply_set(rep, -ESRCH, CTL_RULE_GONE, "the target exited");
 		return -ESRCH;
 	}
+	if (ret)
+		return reply_fail(rep, ret);
 	rep->val = val;
 	reply_set(rep, 0, CTL_RULE_NONE, "%s %u: %s", target_name(rt->t.kind), rt->t.id,
 		  val_str(val));

@@ -6,17 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "maps.h"
+#include "pidfd.h"
 #include "util.h"
-
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD	O_EXCL
-#endif
 
 static int open_one(const char *name, int *fd)
 {
@@ -196,29 +192,31 @@ int entry_set(const struct pinned *m, const struct target *t, __u64 val)
 }
 
 /*
- * entry_set() for a thread or process that must exist. The task's entry goes
- * when it exits (exit_task(), at its final put, after it is reaped); an
- * entry written after that would stay, and go to the next task with its
- * number. A pidfd opened before the write tells: if the task is reaped
- * once the entry is in, exit_task() may already have run, so the entry is
- * removed again and the task called gone; if not, exit_task() is to come.
+ * Write, then look: a task's entry goes when it exits (exit_task(), at its
+ * final put, after it is reaped), so an entry written after that would stay
+ * and go to the next task given its number. The pidfd, opened while the
+ * task was @t->id, says whether that task is still there once the entry is
+ * in: alive, its exit_task() is still to come and removes the entry; gone,
+ * exit_task() may have run before the write, so the entry is removed here.
+ * Looking first and writing after would leave that window open.
+ *
+ * Each change is followed by a generation bump, the removal too: tasks that
+ * resolved while the entry was in resolve again once it is out.
  */
-int entry_set_task(const struct pinned *m, const struct target *t, __u64 val)
+int entry_write(const struct pinned *m, const struct target *t, int pidfd, __u64 val)
 {
-	int pidfd, ret;
+	int ret;
 
-	pidfd = syscall(SYS_pidfd_open, t->id, t->kind == TARGET_PID ? 0 : PIDFD_THREAD);
-	if (pidfd < 0)
-		return fail(-ESRCH, "no task with id %u (see /proc)", t->id);
 	ret = entry_set(m, t, val);
-	if (!ret && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) && errno == ESRCH) {
-		if (entry_del(m, t))
-			fail_clear();
-		ret = fail(-ESRCH, "no task with id %u any more: it exited while its entry was written (removed again)",
-			   t->id);
-	}
-	close(pidfd);
-	return ret;
+	if (!ret)
+		ret = maps_bump_gen(m);
+	if (ret || pidfd < 0 || pidfd_pid(pidfd) == (pid_t)t->id)
+		return ret;
+	if (!entry_del(m, t))
+		maps_bump_gen(m);
+	fail_clear();
+	return fail(-ESRCH, "no task with id %u any more: it exited while its entry was written (removed again)",
+		    t->id);
 }
 
 int entry_get(const struct pinned *m, const struct target *t, __u64 *val)
@@ -358,10 +356,11 @@ const char *stat_name(unsigned int idx)
 
 static int thread_pidfd(pid_t tid)
 {
-	int pidfd = syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+	int pidfd = pidfd_task(tid, true);
 
-	if (pidfd < 0 && errno == EINVAL)
-		pidfd = syscall(SYS_pidfd_open, tid, 0);
+	/* a kernel before 6.9 has no thread pidfds: the thread of a process's pid */
+	if (pidfd == -EINVAL)
+		pidfd = pidfd_task(tid, false);
 	return pidfd;
 }
 

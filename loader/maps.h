@@ -50,8 +50,14 @@ int maps_bump_gen(const struct pinned *m);
  * that case.
  */
 int entry_set(const struct pinned *m, const struct target *t, __u64 val);
-/* entry_set() of a task's entry, removed again if the task exited meanwhile */
-int entry_set_task(const struct pinned *m, const struct target *t, __u64 val);
+/*
+ * entry_write - a set as the CLI and the daemon do it: entry_set() and
+ * maps_bump_gen(); for a thread or process, @pidfd is the task, held by the
+ * caller since before the call (-1 for a cgroup): if it is gone once the
+ * entry is in, the entry is removed again and -ESRCH recorded ("no task
+ * with id ...").
+ */
+int entry_write(const struct pinned *m, const struct target *t, int pidfd, __u64 val);
 int entry_get(const struct pinned *m, const struct target *t, __u64 *val);
 int entry_del(const struct pinned *m, const struct target *t);
 
