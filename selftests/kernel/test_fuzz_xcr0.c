@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +34,10 @@
 
 #include "xcr0.h"
 #include "xcr0_cpu.h"
+
+#define TEST_PREFIX "kfunc"
+#include "xcr0_report.h"
+
 /* The scheduler's record of one call (xcr0_kfunc_fuzz.bpf.c) */
 struct fuzz_call {
 	uint64_t mask;
@@ -55,28 +58,10 @@ static struct bpf_link *scx_link;
 static uint64_t full, live, pending;
 static pid_t child;
 static int to_child, from_child;
-static int failures;
 
 struct tally {
 	long calls, accepted, refused, wrong;
 };
-
-static void result(bool ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("ok kfunc/%s\n", name);
-	} else {
-		printf("FAIL kfunc/%s: ", name);
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-		printf("\n");
-		failures++;
-	}
-	fflush(stdout);
-}
 
 /* What docs/kernel.md says the kfunc returns, from include/xcr0.h's rules. */
 static long expected(uint64_t mask, uint64_t flags)
@@ -315,7 +300,7 @@ static void run_edge_cases(void)
 			skel->bss->calls[j].flags = edge[i + j].flags;
 		}
 		if (!run_batch(n)) {
-			result(false, "edge-masks", "the scheduler never ran batch %u", i / BATCH);
+			report(false, "edge-masks", "the scheduler never ran batch %zu", i / BATCH);
 			return;
 		}
 		check_batch(n, &t, "edge-masks");
@@ -326,7 +311,7 @@ static void run_edge_cases(void)
 	       "%ld calls, %ld accepted, %ld refused, %ld wrong, %.2f s\n",
 	       (unsigned long long)full, t.calls, t.accepted, t.refused, t.wrong,
 	       (z.tv_sec - a.tv_sec) + (z.tv_nsec - a.tv_nsec) / 1e9);
-	result(!t.wrong && t.accepted && t.refused, "edge-masks",
+	report(!t.wrong && t.accepted && t.refused, "edge-masks",
 	       "%ld of %ld answers differ from include/xcr0.h and docs/kernel.md", t.wrong,
 	       t.calls);
 }
@@ -372,7 +357,7 @@ static void run_random(long count, uint64_t seed)
 						    (r & 0xf00) == 0x200 ? rnd() : 0;
 		}
 		if (!run_batch(n)) {
-			result(false, "random-masks", "the scheduler never ran a batch");
+			report(false, "random-masks", "the scheduler never ran a batch");
 			return;
 		}
 		check_batch(n, &t, "random-masks");
@@ -382,7 +367,7 @@ static void run_random(long count, uint64_t seed)
 	       "scx_bpf_task_set_xcr0 | %ld calls, %ld accepted, %ld refused, %ld wrong, "
 	       "%.2f s\n", (unsigned long long)seed, t.calls, t.accepted, t.refused, t.wrong,
 	       (z.tv_sec - a.tv_sec) + (z.tv_nsec - a.tv_nsec) / 1e9);
-	result(!t.wrong && t.calls == count && t.accepted && t.refused, "random-masks",
+	report(!t.wrong && t.calls == count && t.accepted && t.refused, "random-masks",
 	       "%ld of %ld answers differ from include/xcr0.h and docs/kernel.md", t.wrong,
 	       t.calls);
 }
@@ -403,7 +388,7 @@ static void restore(void)
 	       "XGETBV 0x%llx in the task, scheduler %s\n",
 	       (unsigned long long)skel->bss->calls[0].pending, (unsigned long long)x,
 	       UEI_EXITED(skel, uei) ? "ejected" : "attached");
-	result(!t.wrong && x == full && !UEI_EXITED(skel, uei), "restore",
+	report(!t.wrong && x == full && !UEI_EXITED(skel, uei), "restore",
 	       "pending 0x%llx, the task's XCR0 0x%llx (want 0x%llx), scheduler %s",
 	       (unsigned long long)skel->bss->calls[0].pending, (unsigned long long)x,
 	       (unsigned long long)full, UEI_EXITED(skel, uei) ? "ejected" : "attached");
@@ -432,7 +417,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	full = xgetbv0();
 	if (start()) {
-		printf("FAIL kfunc/load: cannot load and attach xcr0_kfunc_fuzz: %s\n",
+		report(false, "load", "cannot load and attach xcr0_kfunc_fuzz: %s",
 		       strerror(errno));
 		stop();
 		return 1;

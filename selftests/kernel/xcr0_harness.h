@@ -17,7 +17,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +31,7 @@
 #include <scx/common.h>
 
 #include "xcr0_cpu.h"
+#include "xcr0_report.h"
 
 #define SCHED_EXT	7
 
@@ -40,32 +40,6 @@ static struct bpf_link *scx_link;
 static uint64_t full;		/* XCR0 of an unrestricted task */
 static char self_exe[4096];	/* this program, for --role children */
 static bool partial_mode;	/* load in partial mode, children SCHED_EXT */
-static int failures;
-static char name_suffix[32];	/* after every test name: a run as another user */
-
-static inline void report(bool ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("ok " TEST_PREFIX "/%s%s\n", name, name_suffix);
-	} else {
-		printf("FAIL " TEST_PREFIX "/%s%s: ", name, name_suffix);
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-		printf("\n");
-		failures++;
-	}
-	fflush(stdout);
-}
-
-static inline void skip(const char *name, const char *why)
-{
-	printf("SKIP " TEST_PREFIX "/%s%s: %s\n", name, name_suffix, why);
-	fflush(stdout);
-}
-
 static inline int load_scheduler(void)
 {
 	skel = xcr0_test__open();
