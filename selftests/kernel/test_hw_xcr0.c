@@ -15,7 +15,6 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/if_alg.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,7 +23,6 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/ptrace.h>
-#include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <ucontext.h>
@@ -444,33 +442,22 @@ static int role_narrow(void)
 static int alg_hash(const char *driver, const void *in, size_t len, uint8_t *out, size_t dlen,
 		    enum regs_width w, long *regs_bad)
 {
-	struct sockaddr_alg sa = { .salg_family = AF_ALG, .salg_type = "hash" };
 	static struct regfile rin, rout;
 	uint32_t tag, ktag;
-	int tfm, op, ok = -1;
+	long wr, rd;
+	int op;
 
 	tag = width_tag(w, &ktag);
-	strncpy((char *)sa.salg_name, driver, sizeof(sa.salg_name) - 1);
-	tfm = socket(AF_ALG, SOCK_SEQPACKET, 0);
-	if (tfm < 0)
+	op = alg_hash_open(driver);
+	if (op < 0)
 		return -1;
-	if (bind(tfm, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-		op = accept(tfm, NULL, 0);
-		if (op >= 0) {
-			long wr, rd;
-
-			regs_fill(&rin, tag, ktag, len);
-			wr = regs_syscall(w, &rin, &rout, SYS_write, op, (long)in, len);
-			*regs_bad += !regs_equal(&rin, &rout, w);
-			rd = regs_syscall(w, &rin, &rout, SYS_read, op, (long)out, dlen);
-			*regs_bad += !regs_equal(&rin, &rout, w);
-			if (wr == (long)len && rd == (long)dlen)
-				ok = 0;
-			close(op);
-		}
-	}
-	close(tfm);
-	return ok;
+	regs_fill(&rin, tag, ktag, len);
+	wr = regs_syscall(w, &rin, &rout, SYS_write, op, (long)in, len);
+	*regs_bad += !regs_equal(&rin, &rout, w);
+	rd = regs_syscall(w, &rin, &rout, SYS_read, op, (long)out, dlen);
+	*regs_bad += !regs_equal(&rin, &rout, w);
+	close(op);
+	return wr == (long)len && rd == (long)dlen ? 0 : -1;
 }
 
 /* @n digests by @driver, each compared to @generic's; "bad B regs R xcr0 X". */

@@ -22,9 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/if_alg.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -407,6 +410,27 @@ static inline void expect_console(const char *regex)
 		fprintf(f, "%s\n", regex);
 		fclose(f);
 	}
+}
+
+/*
+ * An AF_ALG operation socket of hash @name (an algorithm or a driver, as
+ * /proc/crypto names them): write the data, read the digest. -1 if the
+ * kernel has no AF_ALG or no such hash. The bound socket it came from is
+ * closed: the operation socket holds what it needs of it.
+ */
+static inline int alg_hash_open(const char *name)
+{
+	struct sockaddr_alg sa = { .salg_family = AF_ALG, .salg_type = "hash" };
+	int tfm, op = -1;
+
+	strncpy((char *)sa.salg_name, name, sizeof(sa.salg_name) - 1);
+	tfm = socket(AF_ALG, SOCK_SEQPACKET, 0);
+	if (tfm < 0)
+		return -1;
+	if (!bind(tfm, (struct sockaddr *)&sa, sizeof(sa)))
+		op = accept(tfm, NULL, 0);
+	close(tfm);
+	return op;
 }
 
 /* The highest-priority driver of hash @alg in /proc/crypto, and whether one exists. */
