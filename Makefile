@@ -80,7 +80,7 @@ check: selftests-build
 	@selftests/run
 
 # The long reliability run (issue 14): libFuzzer on the host, then one VM
-# with STRESS_SECONDS of load (default 6000, for >= 1e6 switches between
+# with STRESS_SECONDS of load (default 1200, for >= 1e6 switches between
 # masks) and the other reliability suites; writes build/stress/results and
 # docs/reliability.md, ends with `N passed, N failed, N skipped`.
 stress: selftests-build

@@ -9,12 +9,20 @@
  * away (sched_yield, or a 50 us nanosleep every fourth round) and stores
  * them back, all in one asm block, and counts the words that changed.
  *
- *   xcr0_regcheck [--follow] [--seconds S] [--tag T] MASK
+ *   xcr0_regcheck [--follow] [--pair IN OUT] [--seconds S] [--tag T]
+ *                 MASK
  *
  * --follow: the mask may change under it (a live `set --live`): only
  * XMM0-15 and MXCSR are used (every mask has SSE), and each check compares
  * XGETBV with /proc instead of with MASK; MASK is the one expected at the
- * start. The last line, on exit after S seconds (default 10) or SIGTERM:
+ * start.
+ *
+ * --pair IN OUT: instead of yielding, each round writes a byte to the FIFO
+ * OUT and, inside the asm block, blocks reading one from the FIFO IN. Two
+ * checkers under different masks, each reading the other's OUT and pinned
+ * to one CPU, hand the CPU to each other every round: a switch between
+ * differently masked tasks per round, with both register files live, far
+ * more often than a CPU-bound load's slices allow. The last line, on exit after S seconds (default 10) or SIGTERM:
  *
  *   regcheck tag=T mask=0x.. regs=ymm+mxcsr+pkru iterations=N corruptions=N
  *            xgetbv_checks=N xgetbv_wrong=N proc_wrong=N live_seen=N mask_seen=0x..
@@ -28,6 +36,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -65,9 +74,10 @@ static void on_term(int sig)
 
 /*
  * One round in one asm block: load MXCSR (and PKRU), the vector registers,
- * make system call @nr, store them all back. PKRU's WRPKRU/RDPKRU need
- * eax/ecx/edx, so the system call's number and arguments are reloaded
- * after it; the XLD/YLD/... macros of xcr0_regs.h do the vector part.
+ * make system call @nr(@a1, @a2, @a3), store them all back. PKRU's
+ * WRPKRU/RDPKRU need eax/ecx/edx, so the system call's number and
+ * arguments are loaded after it; the XLD/YLD/... macros of xcr0_regs.h do
+ * the vector part.
  */
 #define ROUND(loads, stores, pk_in, pk_out, ...)				\
 	do {									\
@@ -80,26 +90,31 @@ static void on_term(int sig)
 		asm volatile("ldmxcsr (%[xin])\n" pk_in loads			\
 			     "mov %[nr], %%rax\n"				\
 			     "mov %[a1], %%rdi\n"				\
-			     "xor %%esi, %%esi\n"				\
-			     "xor %%edx, %%edx\n"				\
+			     "mov %[a2], %%rsi\n"				\
+			     "mov %[a3], %%rdx\n"				\
 			     "syscall\n"					\
 			     stores "stmxcsr (%[xout])\n" pk_out		\
 			     : "=&a"(ret), "+r"(r10)				\
 			     : [in] "r"(rin), [out] "r"(rout), [xin] "r"(xin),	\
-			       [xout] "r"(xout), [nr] "m"(nr), [a1] "m"(a1)	\
+			       [xout] "r"(xout), [nr] "m"(nr), [a1] "m"(a1),	\
+			       [a2] "m"(a2), [a3] "m"(a3)				\
 			     : "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r11",	\
 			       "memory", __VA_ARGS__);				\
-		(void)ret;							\
+		rv = ret;							\
 	} while (0)
 
 #define PK_IN	"mov 4(%[xin]), %%eax\nxor %%ecx, %%ecx\nxor %%edx, %%edx\nwrpkru\n"
 #define PK_OUT	"xor %%ecx, %%ecx\nrdpkru\nmov %%eax, 4(%[xout])\n"
 
 #define ROUND_FN(name, attr, loads, stores, pk_in, pk_out, ...)			\
-static attr void name(const struct regfile *in, struct regfile *out,		\
-		      const struct extra *ein, struct extra *eout, long nr, long a1)	\
+static attr long name(const struct regfile *in, struct regfile *out,		\
+		      const struct extra *ein, struct extra *eout, long nr, long a1,	\
+		      long a2, long a3)							\
 {										\
+	long rv;								\
+										\
 	ROUND(loads, stores, pk_in, pk_out, __VA_ARGS__);			\
+	return rv;								\
 }
 
 ROUND_FN(round_xmm, , REG16(XLD), REG16(XST), "", "", CLOBBER16)
@@ -112,8 +127,8 @@ ROUND_FN(round_zmm_pk, __attribute__((target("avx512f"))), REG32(ZLD) REG8(KLD),
 ROUND_FN(round_zmm, __attribute__((target("avx512f"))), REG32(ZLD) REG8(KLD),
 	 REG32(ZST) REG8(KST), "", "", CLOBBER16, CLOBBER_HI16, CLOBBER_K)
 
-typedef void (*round_fn)(const struct regfile *, struct regfile *, const struct extra *,
-			 struct extra *, long, long);
+typedef long (*round_fn)(const struct regfile *, struct regfile *, const struct extra *,
+			 struct extra *, long, long, long, long);
 
 /* The x86_xcr0 line of /proc/self/status, ~0 if it cannot be read. */
 static uint64_t proc_xcr0(void)
@@ -142,7 +157,8 @@ static void restore_mxcsr(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: xcr0_regcheck [--follow] [--seconds S] [--tag T] MASK\n");
+	fprintf(stderr,
+		"usage: xcr0_regcheck [--follow] [--pair IN OUT] [--seconds S] [--tag T] MASK\n");
 	exit(2);
 }
 
@@ -153,7 +169,8 @@ int main(int argc, char **argv)
 	unsigned long long iters = 0, corrupt = 0, checks = 0, xwrong = 0, pwrong = 0, live = 0;
 	long seconds = 10, flip = -1;
 	uint32_t tag = getpid();
-	int follow = 0, i, nwords, nregs, pk;
+	int follow = 0, i, nwords, nregs, pk, pin = -1, pout = -1;
+	char tok = 'x';
 	uint64_t mask, seen, x, p;
 	enum regs_width width;
 	round_fn fn;
@@ -168,6 +185,15 @@ int main(int argc, char **argv)
 			seconds = strtol(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--tag") && i + 1 < argc - 1)
 			tag = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--pair") && i + 2 < argc - 1) {
+			/* read-write: opening a FIFO then waits for no partner */
+			pin = open(argv[++i], O_RDWR);
+			pout = open(argv[++i], O_RDWR);
+			if (pin < 0 || pout < 0) {
+				perror("xcr0_regcheck: --pair");
+				return 2;
+			}
+		}
 		else
 			usage();
 	}
@@ -223,10 +249,19 @@ int main(int argc, char **argv)
 		ein.pkru &= ~3u;
 		memset(&out, 0, sizeof(out));
 		eout.mxcsr = eout.pkru = 0;
-		if (iters % 4 == 3)
-			fn(&in, &out, &ein, &eout, SYS_nanosleep, (long)&nap);
-		else
-			fn(&in, &out, &ein, &eout, SYS_sched_yield, 0);
+		if (pin >= 0) {
+			/* the partner's turn: it runs while this read blocks */
+			if (write(pout, &tok, 1) != 1 && errno != EINTR) {
+				perror("xcr0_regcheck: pair write");
+				break;
+			}
+			if (fn(&in, &out, &ein, &eout, SYS_read, pin, (long)&tok, 1) == 0)
+				break;
+		} else if (iters % 4 == 3) {
+			fn(&in, &out, &ein, &eout, SYS_nanosleep, (long)&nap, 0, 0);
+		} else {
+			fn(&in, &out, &ein, &eout, SYS_sched_yield, 0, 0, 0);
+		}
 		restore_mxcsr();
 		if ((long)iters == flip)
 			out.z[3][0] ^= 1ULL << 7;	/* the self-test's corruption */
@@ -287,6 +322,11 @@ int main(int argc, char **argv)
 				break;
 		}
 	}
+	/* tokens for a partner blocked in its read: on to its own end check */
+	if (pout >= 0)
+		for (i = 0; i < CHECK_EVERY; i++)
+			if (write(pout, &tok, 1) != 1)
+				break;
 	printf("regcheck tag=%u mask=%#llx regs=%s+mxcsr%s iterations=%llu corruptions=%llu xgetbv_checks=%llu xgetbv_wrong=%llu proc_wrong=%llu live_seen=%llu mask_seen=%#llx\n",
 	       tag, (unsigned long long)mask,
 	       width == REGS_ZMM ? "zmm+k" : width == REGS_YMM ? "ymm" : "xmm",
