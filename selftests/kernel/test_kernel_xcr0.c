@@ -1000,19 +1000,28 @@ static double xsetbv_per_switch(uint64_t ma, uint64_t mb, long iters,
 static void test_xsetbv_counts(void)
 {
 	/*
-	 * Equal masks and a task's round trip through idle (same): in the
-	 * standard format the kernel saves and restores the state under the
-	 * mask, 0 XSETBV; the upper bound leaves room for the odd other task
-	 * on CPU 1, not for one XSETBV per switch. The compacted formats
-	 * raise for every save (docs/kernel.md): 2 per switch.
+	 * Standard format: the kernel saves a restricted task's state under
+	 * its mask and restores it under the next task's mask, so equal
+	 * masks and a task's round trip through idle cost 0 XSETBV, and a
+	 * change of mask 1 (set before the restore). The upper bounds leave
+	 * room for the odd other task on CPU 1, not for one more XSETBV per
+	 * switch. The compacted formats raise for every save and restore of
+	 * a restricted task's state (docs/kernel.md): 2 per switch between
+	 * restricted tasks, equal or not.
 	 */
-	const struct { const char *name; uint64_t a, b; double lo, hi; bool same; } kinds[] = {
-		{ "full-full", 0, 0, 0, 0, false },
-		{ "full-restricted", 0, 0x3, 0.8, 1.25, false },
-		{ "restricted-restricted-equal", 0x3, 0x3, 0, 0.02, true },
-		{ "restricted-restricted-equal-avx", 0x7, 0x7, 0, 0.02, true },
-		{ "restricted-idle-restricted", 0x3, IDLE, 0, 0.02, true },
-		{ "restricted-restricted-different", 0x3, 0x203, 1.6, 2.25, false },
+	const struct {
+		const char *name;
+		uint64_t a, b;
+		double lo, hi;		/* standard format */
+		double clo, chi;	/* compacted formats */
+	} kinds[] = {
+		{ "full-full", 0, 0, 0, 0, 0, 0 },
+		{ "full-restricted", 0, 0x3, 0.8, 1.25, 0.8, 1.25 },
+		{ "restricted-restricted-equal", 0x3, 0x3, 0, 0.02, 1.6, 2.25 },
+		{ "restricted-restricted-equal-avx", 0x7, 0x7, 0, 0.02, 1.6, 2.25 },
+		{ "restricted-idle-restricted", 0x3, IDLE, 0, 0.02, 1.6, 2.25 },
+		{ "restricted-restricted-different", 0x3, 0x203, 0.8, 1.25, 1.6, 2.25 },
+		{ "restricted-restricted-different-avx", 0x7, 0x3, 0.8, 1.25, 1.6, 2.25 },
 	};
 	bool compacted = compacted_format();
 	char name[128];
@@ -1033,12 +1042,8 @@ static void test_xsetbv_counts(void)
 			skip(name, "the CPU lacks a component of the masks");
 			continue;
 		}
-		lo = kinds[i].lo;
-		hi = kinds[i].hi;
-		if (kinds[i].same && compacted) {
-			lo = 1.6;
-			hi = 2.25;
-		}
+		lo = compacted ? kinds[i].clo : kinds[i].lo;
+		hi = compacted ? kinds[i].chi : kinds[i].hi;
 		/*
 		 * 500 sleeps are enough to tell 0 from 2 per switch; Bochs
 		 * (make check-hw) spent over 20 minutes on 5000 of them.
