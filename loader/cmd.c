@@ -167,24 +167,29 @@ static int parse_target(const char *cmd, int argc, char **argv, unsigned int fla
 	return 0;
 }
 
-__u64 cli_supported(const struct pinned *m)
+int cli_supported(const struct pinned *m, __u64 *supported)
 {
 	struct scx_xcr0_info info;
+	int ret = maps_info(m, &info);
 
-	if (!maps_info(m, &info))
-		return info.supported;
-	fail_clear();
-	return xcr0_supported();
+	if (!ret)
+		*supported = info.supported;
+	else if (ret == -ENOENT)
+		*supported = xcr0_supported();
+	return ret == -ENOENT ? 0 : ret;
 }
 
 int cli_parse_mask(const char *s, __u64 *mask, __u64 *supported)
 {
 	char err[512];
 	struct pinned m;
+	int ret;
 
 	if (!maps_open(&m)) {
-		*supported = cli_supported(&m);
+		ret = cli_supported(&m, supported);
 		maps_close(&m);
+		if (ret)
+			return ret;
 	} else {
 		/* no daemon, no root: the rules and this CPU still judge the mask */
 		fail_clear();
@@ -553,8 +558,9 @@ int cmd_clear(int argc, char **argv)
 			goto out;
 		}
 		cov.r->m = &m;
-		cov.r->supported = cli_supported(&m);
-		ret = task_for_each(cover_one, &cov);
+		ret = cli_supported(&m, &cov.r->supported);
+		if (!ret)
+			ret = task_for_each(cover_one, &cov);
 		if (ret && !fail_msg())
 			ret = fail(ret, "cannot list the tasks in /proc: %s", strerror(-ret));
 	}
@@ -834,10 +840,10 @@ int cmd_get(int argc, char **argv)
 	ret = maps_open(&m);
 	if (ret)
 		return ret;
-	supported = cli_supported(&m);
-	if (ct.t.kind == TARGET_CGROUP)
+	ret = cli_supported(&m, &supported);
+	if (!ret && ct.t.kind == TARGET_CGROUP)
 		ret = get_cgroup(&ct, &m, supported);
-	else
+	else if (!ret)
 		ret = get_task(&ct, &m, supported);
 	maps_close(&m);
 	return ret;

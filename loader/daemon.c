@@ -887,9 +887,9 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 			break;
 		case 'r':
 			if (!parse_u32(optarg, &d->o.refresh_ms) || !d->o.refresh_ms ||
-			    d->o.refresh_ms > 3600000)
-				return fail_usage("--refresh-ms wants milliseconds from 1 to 3600000, not '%s'",
-						  optarg);
+			    d->o.refresh_ms > REFRESH_MS_MAX)
+				return fail_usage("--refresh-ms wants milliseconds from 1 to %u, not '%s'",
+						  REFRESH_MS_MAX, optarg);
 			break;
 		case 's':
 			if (!parse_u32(optarg, &d->o.stats_secs) || !d->o.stats_secs ||
