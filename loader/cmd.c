@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "cpu.h"
 #include "ctl_client.h"
+#include "lock.h"
 #include "maps.h"
 #include "mask.h"
 #include "output.h"
@@ -426,6 +427,18 @@ static void resolve(struct resolution *r, const char *path, bool exempt, __u64 d
 			r->used = i;
 }
 
+/*
+ * The daemon the scheduler leaves unmasked, as xcr0_info names it; 0 unless
+ * that process is the daemon that started at daemon_start. A daemon_pid
+ * written by hand names another process, which the scheduler masks like
+ * any other: `get` must not call it exempt.
+ */
+static pid_t info_daemon(bool have_info, const struct scx_xcr0_info *info)
+{
+	return have_info && daemon_alive(info->daemon_pid, info->daemon_start) ?
+	       info->daemon_pid : 0;
+}
+
 int cli_policy_of(const struct pinned *m, __u64 supported, const struct task_info *ti,
 		  __u64 *val)
 {
@@ -450,7 +463,7 @@ int cli_policy_of(const struct pinned *m, __u64 supported, const struct task_inf
 	r->tgid = ti->tgid;
 	r->tv = maps_task(m, ti->tid, &tv) ? NULL : &tv;
 	fail_clear();
-	resolve(r, cg, scx_xcr0_exempt(ti->kthread, ti->tgid, have_info ? info.daemon_pid : 0),
+	resolve(r, cg, scx_xcr0_exempt(ti->kthread, ti->tgid, info_daemon(have_info, &info)),
 		have_info ? info.default_mask : 0);
 	*val = r->res.val;
 	free(r);
@@ -701,7 +714,7 @@ static int get_task(const struct cli_target *ct, const struct pinned *m, __u64 s
 		return -ESRCH;
 	attached = scx_xcr0_attached();
 	have_tv = attached && !maps_task(m, ct->ti.tid, &tv);
-	exempt = scx_xcr0_exempt(ct->ti.kthread, ct->ti.tgid, have_info ? info.daemon_pid : 0);
+	exempt = scx_xcr0_exempt(ct->ti.kthread, ct->ti.tgid, info_daemon(have_info, &info));
 	r.tid = ct->ti.tid;
 	r.tgid = ct->ti.tgid;
 	r.tv = have_tv ? &tv : NULL;
