@@ -29,8 +29,13 @@ int cli_common_option(const char *cmd, int opt, char **argv, void (*help)(FILE *
 /* A usage failure if arguments remain after the options (optind < argc). */
 int cli_no_args(const char *cmd, int argc, char **argv);
 
-/* The CPU's full mask, as the daemon saw it before anyone was restricted. */
-__u64 cli_supported(const struct pinned *m);
+/*
+ * cli_supported - the CPU's full mask, as the daemon saw it before anyone
+ * was restricted (xcr0_info), or this process's XCR0 if no daemon recorded
+ * one. Fails, naming the field, if xcr0_info holds what no daemon writes:
+ * a mask judged by a forged set could be accepted and then refused.
+ */
+int cli_supported(const struct pinned *m, __u64 *supported);
 
 /*
  * cli_parse_mask - a MASK argument, checked before anything else is looked

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "cpu.h"
 #include "ctl_client.h"
+#include "lock.h"
 #include "maps.h"
 #include "mask.h"
 #include "output.h"
@@ -168,24 +169,29 @@ static int parse_target(const char *cmd, int argc, char **argv, unsigned int fla
 	return 0;
 }
 
-__u64 cli_supported(const struct pinned *m)
+int cli_supported(const struct pinned *m, __u64 *supported)
 {
 	struct scx_xcr0_info info;
+	int ret = maps_info(m, &info);
 
-	if (!maps_info(m, &info))
-		return info.supported;
-	fail_clear();
-	return xcr0_supported();
+	if (!ret)
+		*supported = info.supported;
+	else if (ret == -ENOENT)
+		*supported = xcr0_supported();
+	return ret == -ENOENT ? 0 : ret;
 }
 
 int cli_parse_mask(const char *s, __u64 *mask, __u64 *supported)
 {
 	char err[512];
 	struct pinned m;
+	int ret;
 
 	if (!maps_open(&m)) {
-		*supported = cli_supported(&m);
+		ret = cli_supported(&m, supported);
 		maps_close(&m);
+		if (ret)
+			return ret;
 	} else {
 		/* no daemon, no root: the rules and this CPU still judge the mask */
 		fail_clear();
@@ -435,6 +441,18 @@ static void resolve(struct resolution *r, const char *path, bool exempt, __u64 d
 			r->used = i;
 }
 
+/*
+ * The daemon the scheduler leaves unmasked, as xcr0_info names it; 0 unless
+ * that process is the daemon that started at daemon_start. A daemon_pid
+ * written by hand names another process, which the scheduler masks like
+ * any other: `get` must not call it exempt.
+ */
+static pid_t info_daemon(bool have_info, const struct scx_xcr0_info *info)
+{
+	return have_info && daemon_alive(info->daemon_pid, info->daemon_start) ?
+	       info->daemon_pid : 0;
+}
+
 int cli_policy_of(const struct pinned *m, __u64 supported, const struct task_info *ti,
 		  __u64 *val)
 {
@@ -459,7 +477,7 @@ int cli_policy_of(const struct pinned *m, __u64 supported, const struct task_inf
 	r->tgid = ti->tgid;
 	r->tv = maps_task(m, ti->tid, &tv) ? NULL : &tv;
 	fail_clear();
-	resolve(r, cg, scx_xcr0_exempt(ti->kthread, ti->tgid, have_info ? info.daemon_pid : 0),
+	resolve(r, cg, scx_xcr0_exempt(ti->kthread, ti->tgid, info_daemon(have_info, &info)),
 		have_info ? info.default_mask : 0);
 	*val = r->res.val;
 	free(r);
@@ -567,8 +585,9 @@ int cmd_clear(int argc, char **argv)
 			goto out;
 		}
 		cov.r->m = &m;
-		cov.r->supported = cli_supported(&m);
-		ret = task_for_each(cover_one, &cov);
+		ret = cli_supported(&m, &cov.r->supported);
+		if (!ret)
+			ret = task_for_each(cover_one, &cov);
 		if (ret && !fail_msg())
 			ret = fail(ret, "cannot list the tasks in /proc: %s", strerror(-ret));
 	}
@@ -709,7 +728,7 @@ static int get_task(const struct cli_target *ct, const struct pinned *m, __u64 s
 		return -ESRCH;
 	attached = scx_xcr0_attached();
 	have_tv = attached && !maps_task(m, ct->ti.tid, &tv);
-	exempt = scx_xcr0_exempt(ct->ti.kthread, ct->ti.tgid, have_info ? info.daemon_pid : 0);
+	exempt = scx_xcr0_exempt(ct->ti.kthread, ct->ti.tgid, info_daemon(have_info, &info));
 	r.tid = ct->ti.tid;
 	r.tgid = ct->ti.tgid;
 	r.tv = have_tv ? &tv : NULL;
@@ -848,10 +867,10 @@ int cmd_get(int argc, char **argv)
 	ret = maps_open(&m);
 	if (ret)
 		return ret;
-	supported = cli_supported(&m);
-	if (ct.t.kind == TARGET_CGROUP)
+	ret = cli_supported(&m, &supported);
+	if (!ret && ct.t.kind == TARGET_CGROUP)
 		ret = get_cgroup(&ct, &m, supported);
-	else
+	else if (!ret)
 		ret = get_task(&ct, &m, supported);
 	maps_close(&m);
 	return ret;

@@ -18,3 +18,12 @@ __u64 xcr0_supported(void)
 	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
 	return ((__u64)hi << 32) | lo;
 }
+
+__u64 xcr0_cpu_components(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	if (!__get_cpuid_count(0xd, 0, &eax, &ebx, &ecx, &edx))
+		return 0;
+	return ((__u64)edx << 32) | eax;
+}

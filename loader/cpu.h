@@ -14,4 +14,13 @@
  */
 __u64 xcr0_supported(void);
 
+/*
+ * xcr0_cpu_components - the XCR0 bits this CPU can enable at all (CPUID
+ * leaf 0xd, subleaf 0, EDX:EAX), whatever the kernel chose to enable and
+ * whatever the calling thread is restricted to: a bound that a recorded
+ * full mask can be checked against from a restricted process. 0 if the
+ * leaf is missing.
+ */
+__u64 xcr0_cpu_components(void);
+
 #endif /* __SCX_XCR0_CPU_H */

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,9 +123,9 @@ static __u64 info_flags(const struct daemon *d)
 	       (d->o.test_hooks ? SCX_XCR0_INFO_TEST_HOOKS : 0);
 }
 
-static int write_info(struct daemon *d)
+static struct scx_xcr0_info info_of(const struct daemon *d)
 {
-	struct scx_xcr0_info info = {
+	return (struct scx_xcr0_info){
 		.daemon_pid = getpid(),
 		.flags = info_flags(d),
 		.refresh_ms = d->o.refresh_ms,
@@ -134,11 +135,67 @@ static int write_info(struct daemon *d)
 		.build_id = d->build_id,
 		.origin = d->origin,
 	};
+}
+
+static int write_info(struct daemon *d)
+{
+	struct scx_xcr0_info info = info_of(d);
 	__u32 zero = 0;
 
 	if (bpf_map_update_elem(d->m.info, &zero, &info, BPF_ANY))
 		return fail(-errno, "cannot write %s: %s", SCX_XCR0_MAP_INFO, strerror(errno));
 	return 0;
+}
+
+/*
+ * xcr0_info is ours alone, yet root can write it with bpftool: the CLI
+ * would judge masks by a forged supported set (or refuse to, see
+ * maps_info()), and a next daemon would decide by it whether to adopt.
+ * Each tick puts back what we wrote, and says which fields had changed.
+ */
+static void keep_info(struct daemon *d)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} fields[] = {
+		{ "daemon_pid", offsetof(struct scx_xcr0_info, daemon_pid) },
+		{ "flags", offsetof(struct scx_xcr0_info, flags) },
+		{ "refresh_ms", offsetof(struct scx_xcr0_info, refresh_ms) },
+		{ "default_mask", offsetof(struct scx_xcr0_info, default_mask) },
+		{ "supported", offsetof(struct scx_xcr0_info, supported) },
+		{ "daemon_start", offsetof(struct scx_xcr0_info, daemon_start) },
+		{ "build_id", offsetof(struct scx_xcr0_info, build_id) },
+		{ "origin", offsetof(struct scx_xcr0_info, origin) },
+	};
+	struct scx_xcr0_info want = info_of(d), have;
+	char diff[512] = "";
+	size_t i, n = 0;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(d->m.info, &zero, &have)) {
+		say("cannot read %s: %s", SCX_XCR0_MAP_INFO, strerror(errno));
+		return;
+	}
+	if (!memcmp(&have, &want, sizeof(want)))
+		return;
+	for (i = 0; i < ARRAY_SIZE(fields) && n < sizeof(diff); i++) {
+		__u64 h = *(__u64 *)((char *)&have + fields[i].off);
+		__u64 w = *(__u64 *)((char *)&want + fields[i].off);
+
+		if (h != w)
+			n += snprintf(diff + n, sizeof(diff) - n, "%s%s %#llx instead of %#llx",
+				      n ? ", " : "", fields[i].name, (unsigned long long)h,
+				      (unsigned long long)w);
+	}
+	if (write_info(d)) {
+		say("%s was written from outside (%s) and cannot be put back: %s; `scx_xcr0` commands refuse it until this daemon restarts",
+		    SCX_XCR0_MAP_INFO, diff, fail_msg());
+		fail_clear();
+		return;
+	}
+	say("%s was written from outside (%s); put back what this daemon wrote (it is the daemon's own record: the scheduler does not read it)",
+	    SCX_XCR0_MAP_INFO, diff);
 }
 
 /*
@@ -631,6 +688,8 @@ static enum loop_end loop(struct daemon *d)
 				return END_SIGNAL;
 			continue;
 		}
+		/* first: the socket's requests read it (cli_policy_of()) */
+		keep_info(d);
 		ctl_server_serve(&d->ctl, pfd + 2, nr_ctl, &ctx);
 		while (read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo != SIGHUP)
@@ -887,9 +946,9 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 			break;
 		case 'r':
 			if (!parse_u32(optarg, &d->o.refresh_ms) || !d->o.refresh_ms ||
-			    d->o.refresh_ms > 3600000)
-				return fail_usage("--refresh-ms wants milliseconds from 1 to 3600000, not '%s'",
-						  optarg);
+			    d->o.refresh_ms > REFRESH_MS_MAX)
+				return fail_usage("--refresh-ms wants milliseconds from 1 to %u, not '%s'",
+						  REFRESH_MS_MAX, optarg);
 			break;
 		case 's':
 			if (!parse_u32(optarg, &d->o.stats_secs) || !d->o.stats_secs ||

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cpu.h"
 #include "maps.h"
 #include "pidfd.h"
 #include "util.h"
@@ -279,13 +280,81 @@ end:
 	return fail(-errno, "cannot walk %s: %s", map_name(kind), strerror(errno));
 }
 
+/* Clock ticks since boot, as /proc/PID/stat counts a start; 0 if unknown. */
+static unsigned long long uptime_ticks(void)
+{
+	char buf[64];
+	long hz = sysconf(_SC_CLK_TCK);
+
+	if (hz <= 0 || read_text("/proc/uptime", buf, sizeof(buf)) < 0)
+		return 0;
+	return (unsigned long long)(strtod(buf, NULL) * hz);
+}
+
+/*
+ * What in @info no daemon writes, into @why; false if nothing. Only the
+ * daemon writes xcr0_info, so a value it never writes came from bpftool.
+ * @supported is checked against this CPU rather than trusted: the CLI
+ * judges masks by it, and a superset would have `set` accept a mask that
+ * the kernel then refuses. Its bound: what CPUID says the CPU can enable,
+ * and what this process runs with (QEMU's TCG enables MPX in XCR0 without
+ * listing it in CPUID, hence the union). A set smaller than the full mask
+ * is maps_info()'s to judge.
+ */
+static bool info_wrong(const struct scx_xcr0_info *info, char *why, size_t len)
+{
+	__u64 cpu = (xcr0_cpu_components() | xcr0_supported()) & XCR0_USER_MASK;
+	unsigned long long now = uptime_ticks();
+
+	if (xcr0_check(info->supported, cpu))
+		snprintf(why, len, "supported %#llx is no mask this CPU can enable (at most %#llx)",
+			 (unsigned long long)info->supported, (unsigned long long)cpu);
+	else if (info->default_mask && xcr0_check(info->default_mask, info->supported))
+		snprintf(why, len, "default %#llx is not a mask of supported %#llx",
+			 (unsigned long long)info->default_mask,
+			 (unsigned long long)info->supported);
+	else if (info->flags & ~(__u64)(SCX_XCR0_INFO_PARTIAL | SCX_XCR0_INFO_TEST_HOOKS))
+		snprintf(why, len, "flags %#llx has unknown bits", (unsigned long long)info->flags);
+	else if (!info->refresh_ms || info->refresh_ms > REFRESH_MS_MAX)
+		snprintf(why, len, "refresh_ms %llu is outside 1-%u",
+			 (unsigned long long)info->refresh_ms, REFRESH_MS_MAX);
+	else if (!info->daemon_pid || info->daemon_pid > PID_MAX_LIMIT)
+		snprintf(why, len, "daemon_pid %llu is no pid",
+			 (unsigned long long)info->daemon_pid);
+	else if (now && info->daemon_start > now + 1)
+		snprintf(why, len, "daemon_start %llu is after now (%llu clock ticks after boot)",
+			 (unsigned long long)info->daemon_start, now);
+	else if (info->origin > SCX_XCR0_ORIGIN_REPLACED)
+		snprintf(why, len, "origin %llu is unknown", (unsigned long long)info->origin);
+	else
+		return false;
+	return true;
+}
+
 int maps_info(const struct pinned *m, struct scx_xcr0_info *info)
 {
+	static const struct scx_xcr0_info never;
+	__u64 own = xcr0_supported();
 	__u32 zero = 0;
+	char why[256];
 
 	if (bpf_map_lookup_elem(m->info, &zero, info))
 		return fail(-errno, "cannot read %s: %s", SCX_XCR0_MAP_INFO, strerror(errno));
-	return info->supported ? 0 : -ENOENT;
+	if (!memcmp(info, &never, sizeof(never)))
+		return -ENOENT;
+	if (info_wrong(info, why, sizeof(why)))
+		return fail(-EBADMSG, "%s holds what no daemon writes: %s; it was written by hand. A running daemon rewrites it within a second; if none runs, start one (`scx_xcr0 daemon` or `systemctl restart scx_xcr0`)",
+			    SCX_XCR0_MAP_INFO, why);
+	/*
+	 * No restriction makes a process's XCR0 larger than the full mask: by a
+	 * smaller supported set, masks this CPU has would be refused. A daemon
+	 * that was itself started under a mask records one as well.
+	 */
+	if (own & ~info->supported)
+		return fail(-EBADMSG, "%s says the CPU's full mask is %#llx, less than this process runs with (%#llx): the daemon was started under a mask (restart it from an unrestricted process), or the record was written by hand (a running daemon rewrites it within a second; if none runs, start one)",
+			    SCX_XCR0_MAP_INFO, (unsigned long long)info->supported,
+			    (unsigned long long)own);
+	return 0;
 }
 
 int map_limits(int map_fd, const char *name, __u32 *id, size_t *max)

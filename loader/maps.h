@@ -68,9 +68,16 @@ int entry_del(const struct pinned *m, const struct target *t);
 int entry_next(const struct pinned *m, enum target_kind kind, bool *started,
 	       struct target *t, __u64 *val);
 
+/* The daemon's --refresh-ms range, which xcr0_info's refresh_ms stays in. */
+#define REFRESH_MS_MAX	3600000
+
+/* The largest pid the kernel hands out (PID_MAX_LIMIT on 64-bit). */
+#define PID_MAX_LIMIT	(4 * 1024 * 1024)
+
 /*
  * maps_info - what the daemon that loaded the scheduler recorded; -ENOENT
- * (no message) if it never did.
+ * (no message) if it never did (all zeros), -EBADMSG with a message naming
+ * the field if it holds what no daemon writes (bpftool by hand).
  */
 int maps_info(const struct pinned *m, struct scx_xcr0_info *info);
 

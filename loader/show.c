@@ -14,6 +14,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "cli.h"
+#include "cpu.h"
 #include "lock.h"
 #include "maps.h"
 #include "output.h"
@@ -163,7 +164,11 @@ int cmd_list(int argc, char **argv)
 	if (ret)
 		return ret;
 	w.m = &m;
-	w.supported = cli_supported(&m);
+	ret = cli_supported(&m, &w.supported);
+	if (ret) {
+		maps_close(&m);
+		return ret;
+	}
 
 	if (json_out) {
 		json_begin(&j, stdout);
@@ -299,7 +304,7 @@ int cmd_status(int argc, char **argv)
 	struct scx_xcr0_info info;
 	struct daemon_state ds = { 0 };
 	__u64 stats[SCX_XCR0_NR_STATS], gen = 0, supported;
-	char ops[64], state[64];
+	char ops[64], state[64], info_err[512] = "";
 	bool pinned, have_info = false;
 	struct pinned m;
 	struct json j;
@@ -336,7 +341,14 @@ int cmd_status(int argc, char **argv)
 	fail_clear();
 	if (have_info)
 		daemon_state(&info, &ds);
-	supported = cli_supported(&m);
+	ret = cli_supported(&m, &supported);
+	if (ret) {
+		/* the rest is still worth showing, judged by this process's XCR0 */
+		snprintf(info_err, sizeof(info_err), "%s", fail_msg());
+		fail_clear();
+		supported = xcr0_supported();
+		ret = 0;
+	}
 	for (k = 0; k < 3 && !ret; k++) {
 		ret = count_entries(&m, k, supported, &nr[k], &invalid[k]);
 		if (!ret)
@@ -361,6 +373,7 @@ int cmd_status(int argc, char **argv)
 			json_u64(&j, "refresh_ms", info.refresh_ms);
 			json_mask(&j, "default", info.default_mask);
 		}
+		json_str(&j, "info_error", info_err[0] ? info_err : NULL);
 		json_mask(&j, "supported", supported);
 		json_u64(&j, "generation", gen);
 		json_obj(&j, "entries");
@@ -399,6 +412,8 @@ int cmd_status(int argc, char **argv)
 			       "full (every task)", (unsigned long long)info.refresh_ms,
 			       mask_str(info.default_mask),
 			       info.flags & SCX_XCR0_INFO_TEST_HOOKS ? ", test hooks armed" : "");
+		if (info_err[0])
+			printf("INVALID: %s. Below, supported is this process's XCR0\n", info_err);
 		printf("supported: %s\n", mask_str(supported));
 		printf("policy: entries %u/%zu tid, %u/%zu pid, %u/%zu cgroup, generation %llu\n",
 		       nr[0], max[0], nr[1], max[1], nr[2], max[2], (unsigned long long)gen);
