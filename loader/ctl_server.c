@@ -672,6 +672,27 @@ close:
 	fail_clear();
 }
 
+/*
+ * A free slot for a new connection, or CTL_MAX_CONN. A full table first
+ * serves what its connections have ready: a client that connected and
+ * closed (a storm of them fills the table before poll reports one) or
+ * sent its request holds a slot only until we look.
+ */
+static int free_slot(struct ctl_server *s, const struct ctl_ctx *ctx)
+{
+	int i;
+
+	for (i = 0; i < CTL_MAX_CONN && s->conn[i].fd >= 0; i++)
+		;
+	if (i < CTL_MAX_CONN)
+		return i;
+	for (i = 0; i < CTL_MAX_CONN; i++)
+		serve_conn(s, &s->conn[i], ctx);
+	for (i = 0; i < CTL_MAX_CONN && s->conn[i].fd >= 0; i++)
+		;
+	return i;
+}
+
 static void accept_all(struct ctl_server *s, const struct ctl_ctx *ctx)
 {
 	struct ctl_reply rep = { 0 };
@@ -679,8 +700,7 @@ static void accept_all(struct ctl_server *s, const struct ctl_ctx *ctx)
 	int fd, i;
 
 	while ((fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		for (i = 0; i < CTL_MAX_CONN && s->conn[i].fd >= 0; i++)
-			;
+		i = free_slot(s, ctx);
 		if (i == CTL_MAX_CONN) {
 			reply_set(&rep, -EBUSY, CTL_RULE_BUSY,
 				  "%d connections are open already; try again in %d s",
