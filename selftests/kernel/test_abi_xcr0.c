@@ -103,11 +103,18 @@ static void read_frame(const uint8_t *fx, struct frame_view *v)
  * roles, for a 32-bit process (IA32 emulation). The fxsave part of an ia32
  * frame follows the 112 byte fsave header.
  */
-static volatile int got, edit;
+static volatile int got, edit, forge;
 static struct frame_view fv;
 static uint32_t pkru_in_handler;
 
-/* The second signal's handler edits the PKRU sigreturn restores */
+/*
+ * The second signal's handler edits the PKRU sigreturn restores. The
+ * third one's claims PKRU in XSTATE_BV, also where the task's XCR0 lacks
+ * it and the frame has no room for it: sigreturn's slow path then copies
+ * PKRU from beyond the frame into the saved state, which the compacted
+ * formats lay out for the mask only (main() keeps that stack mapped).
+ * The PKRU of the software bytes still wins.
+ */
 static void ia32_handler(int sig, siginfo_t *si, void *ctx)
 {
 	ucontext_t *uc = ctx;
@@ -116,6 +123,10 @@ static void ia32_handler(int sig, siginfo_t *si, void *ctx)
 
 	(void)sig;
 	(void)si;
+	if (forge) {
+		*(uint64_t *)(fx + 512) |= 1ull << 9;
+		return;
+	}
 	if (edit) {
 		__cpuid_count(0xd, 9, a, b, c, d);
 		*(uint32_t *)(fx + (fv.xfeatures & (1 << 9) ? b : OFF_SW_PAD1)) = PKRU_EDIT;
@@ -130,9 +141,12 @@ static void ia32_handler(int sig, siginfo_t *si, void *ctx)
 int main(void)
 {
 	struct sigaction sa = { .sa_sigaction = ia32_handler, .sa_flags = SA_SIGINFO };
-	uint32_t after = 0, after_edit = 0;
+	uint32_t after = 0, after_edit = 0, after_forge = 0;
+	volatile char stack[16384];
 	char buf[512], *p;
 
+	/* mapped stack above the frames, for the forged frame's PKRU */
+	memset((char *)stack, 0, sizeof(stack));
 	sigaction(SIGUSR1, &sa, NULL);
 	if (have_ospke())
 		wrpkru(PKRU_TEST);
@@ -142,6 +156,9 @@ int main(void)
 		edit = 1;
 		raise(SIGUSR1);
 		after_edit = rdpkru();
+		forge = 1;
+		raise(SIGUSR1);
+		after_forge = rdpkru();
 	}
 	p = buf;
 	p = hex(stpcpy(p, "xcr0 "), xgetbv0());
@@ -157,6 +174,7 @@ int main(void)
 	p = hex(stpcpy(p, " pad0 "), fv.pad0);
 	p = hex(stpcpy(p, " pad1 "), fv.pad1);
 	p = hex(stpcpy(p, " pkru_edit_ok "), !have_ospke() || after_edit == PKRU_EDIT);
+	p = hex(stpcpy(p, " pkru_forge_ok "), !have_ospke() || after_forge == PKRU_EDIT);
 	strcpy(p, "\n");
 	raw_write(buf);
 	return 0;
@@ -1516,7 +1534,7 @@ out:
 static void test_ia32(uint64_t mask)
 {
 	unsigned long long xcr0 = 0, cpuid = 0, got = 0, pkru_ok = 0, handler = 0;
-	unsigned int pad0 = 0, pad1 = 0, edit_ok = 0;
+	unsigned int pad0 = 0, pad1 = 0, edit_ok = 0, forge_ok = 0;
 	bool record_ok;
 	char name[64], runner[4096], line[512], *slash;
 	struct fv_parsed f = {};
@@ -1540,19 +1558,19 @@ static void test_ia32(uint64_t mask)
 	}
 	proc_line(&p, line, sizeof(line));
 	proc_end(&p);
-	if (sscanf(line, "xcr0 0x%llx cpuid 0x%llx got 0x%llx magic1 0x%x xfeatures 0x%llx size 0x%x magic2 0x%x bv 0x%llx pkru_ok 0x%llx pkru_handler 0x%llx pad0 0x%x pad1 0x%x pkru_edit_ok 0x%x",
+	if (sscanf(line, "xcr0 0x%llx cpuid 0x%llx got 0x%llx magic1 0x%x xfeatures 0x%llx size 0x%x magic2 0x%x bv 0x%llx pkru_ok 0x%llx pkru_handler 0x%llx pad0 0x%x pad1 0x%x pkru_edit_ok 0x%x pkru_forge_ok 0x%x",
 		   &xcr0, &cpuid, &got, &f.magic1, &f.xfeatures, &f.size, &f.magic2, &f.bv,
-		   &pkru_ok, &handler, &pad0, &pad1, &edit_ok) != 13) {
+		   &pkru_ok, &handler, &pad0, &pad1, &edit_ok, &forge_ok) != 14) {
 		report(false, name, "runner said '%s'", line);
 		return;
 	}
 	/* With OSPKE, a frame without PKRU records it (see test_pkru()) */
 	record_ok = !init_pkru || (task_view(mask) & XCR0_PKRU) ||
 		    (pad0 == FP_XSTATE_PKRU_MAGIC && pad1 == PKRU_TEST && handler == init_pkru);
-	record_ok &= edit_ok;
+	record_ok &= edit_ok && forge_ok;
 	if (!record_ok)
 		snprintf(why, sizeof(why),
-			 "want pad0 0x%x pad1 0x%x pkru_handler 0x%x, a handler's frame edit restored",
+			 "want pad0 0x%x pad1 0x%x pkru_handler 0x%x, a handler's frame edit restored, a forged PKRU bit ignored",
 			 FP_XSTATE_PKRU_MAGIC, PKRU_TEST, init_pkru);
 	report(got && xcr0 == mask && frame_ok(&f, mask, cpuid, why, sizeof(why)) && pkru_ok &&
 	       record_ok, name, "'%s' %s", line, why);
