@@ -32,14 +32,17 @@ void caps_names(__u64 caps, char *buf, size_t len)
 
 int caps_of(pid_t pid, __u64 *eff)
 {
-	char path[64], buf[4096], *p;
+	char path[64], val[32];
 	unsigned long long v;
+	int ret;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if (read_text(path, buf, sizeof(buf)) < 0)
+	ret = read_field(path, "CapEff", val, sizeof(val));
+	if (ret == -ENOENT)
+		return -EINVAL;
+	if (ret)
 		return -ENOENT;
-	p = strstr(buf, "\nCapEff:");
-	if (!p || sscanf(p + strlen("\nCapEff:"), "%llx", &v) != 1)
+	if (sscanf(val, "%llx", &v) != 1)
 		return -EINVAL;
 	*eff = v;
 	return 0;

@@ -24,14 +24,11 @@ int pidfd_task(pid_t id, bool thread)
 
 pid_t pidfd_pid(int pidfd)
 {
-	char path[64], buf[1024], *p;
+	char path[64], val[32];
 	int pid;
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
-	if (read_text(path, buf, sizeof(buf)) < 0)
-		return -EBADF;
-	p = strstr(buf, "\nPid:");
-	if (!p || sscanf(p + strlen("\nPid:"), "%d", &pid) != 1)
+	if (read_field(path, "Pid", val, sizeof(val)) || sscanf(val, "%d", &pid) != 1)
 		return -EBADF;
 	if (pid <= 0)
 		return -ESRCH;

@@ -17,29 +17,10 @@
 /* Value of the "key:" line of /proc/<tid>/status, NUL terminated. */
 static int status_field(pid_t tid, const char *key, char *val, size_t len)
 {
-	char path[64], line[256];
-	size_t klen = strlen(key);
-	int ret = -ENOENT;
-	FILE *f;
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		char *v;
-
-		if (strncmp(line, key, klen) || line[klen] != ':')
-			continue;
-		v = line + klen + 1;
-		v += strspn(v, " \t");
-		v[strcspn(v, "\n")] = '\0';
-		snprintf(val, len, "%s", v);
-		ret = 0;
-		break;
-	}
-	fclose(f);
-	return ret;
+	return read_field(path, key, val, len);
 }
 
 int task_stat_field(pid_t tid, int field, unsigned long long *val)

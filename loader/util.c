@@ -102,6 +102,32 @@ int read_text(const char *path, char *buf, size_t len)
 	return off;
 }
 
+int read_field(const char *path, const char *key, char *val, size_t len)
+{
+	size_t klen = strlen(key);
+	char line[256];
+	int ret = -ENOENT;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *v;
+
+		if (strncmp(line, key, klen) || line[klen] != ':')
+			continue;
+		v = line + klen + 1;
+		v += strspn(v, " \t");
+		v[strcspn(v, "\n")] = '\0';
+		snprintf(val, len, "%s", v);
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
 bool parse_u64(const char *s, unsigned long long *out)
 {
 	unsigned long long v;

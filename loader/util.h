@@ -62,6 +62,14 @@ void fail_clear(void);
  */
 int read_text(const char *path, char *buf, size_t len);
 
+/*
+ * read_field - the value of the "@key:" line of the procfs file @path
+ * (/proc/PID/status, /proc/self/fdinfo/N), blanks skipped, into @val.
+ * Returns 0, -ENOENT without such a line, or the negative errno of the
+ * open (nothing recorded).
+ */
+int read_field(const char *path, const char *key, char *val, size_t len);
+
 /* parse_u32/u64 - whole-string decimal number; false on anything else. */
 bool parse_u32(const char *s, unsigned int *out);
 bool parse_u64(const char *s, unsigned long long *out);
