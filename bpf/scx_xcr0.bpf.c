@@ -658,9 +658,22 @@ static bool keep_prev(struct task_struct *prev, s32 cpu)
 
 void BPF_STRUCT_OPS(xcr0_dispatch, s32 cpu, struct task_struct *prev)
 {
+	s32 nr = scx_bpf_dsq_nr_queued(SHARED_DSQ);
+
+	/*
+	 * Nothing queued (a CPU going idle): what keep_prev() and the scan
+	 * would conclude, without creating an iterator. With one task queued
+	 * the scan has nothing to pick but the front task, which consume
+	 * takes (ping-pong loads).
+	 */
+	if (nr <= 0) {
+		if (prev && (prev->scx.flags & SCX_TASK_QUEUED))
+			prev->scx.slice = SCX_SLICE_DFL;
+		return;
+	}
 	if (keep_prev(prev, cpu))
 		return;
-	if (!dispatch_same_mask(cpu))
+	if (nr == 1 || !dispatch_same_mask(cpu))
 		scx_bpf_consume(SHARED_DSQ);
 }
 
