@@ -672,6 +672,16 @@ close:
 	fail_clear();
 }
 
+/* The first unused slot, or CTL_MAX_CONN. */
+static int first_unused(const struct ctl_server *s)
+{
+	int i;
+
+	for (i = 0; i < CTL_MAX_CONN && s->conn[i].fd >= 0; i++)
+		;
+	return i;
+}
+
 /*
  * A free slot for a new connection, or CTL_MAX_CONN. A full table first
  * serves what its connections have ready: a client that connected and
@@ -680,17 +690,13 @@ close:
  */
 static int free_slot(struct ctl_server *s, const struct ctl_ctx *ctx)
 {
-	int i;
+	int i = first_unused(s);
 
-	for (i = 0; i < CTL_MAX_CONN && s->conn[i].fd >= 0; i++)
-		;
 	if (i < CTL_MAX_CONN)
 		return i;
 	for (i = 0; i < CTL_MAX_CONN; i++)
 		serve_conn(s, &s->conn[i], ctx);
-	for (i = 0; i < CTL_MAX_CONN && s->conn[i].fd >= 0; i++)
-		;
-	return i;
+	return first_unused(s);
 }
 
 static void accept_all(struct ctl_server *s, const struct ctl_ctx *ctx)
