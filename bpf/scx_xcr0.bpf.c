@@ -13,8 +13,8 @@
  * resolves its mask when it starts running or on a tick, but only if the
  * policy generation moved (userspace bumps it after a change) or the refresh
  * interval passed (which covers writes that do not bump it); otherwise the
- * cached result in task local storage stands, so a context switch costs two
- * map lookups and no map walk.
+ * cached result in task local storage stands, so a context switch reads the
+ * generation and the task's own record, and walks no policy map.
  *
  * A changed mask goes to the kernel through scx_bpf_task_set_xcr0() as the
  * task's pending mask: the program it runs now keeps its mask, and the next
@@ -124,6 +124,35 @@ struct {
 	__type(value, struct scx_xcr0_info);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xcr0_info SEC(".maps");
+
+/*
+ * The scheduler's own record of a task, beside xcr0_task: what the fast
+ * paths read at every switch. It is not pinned, and userspace never writes
+ * it: a read-modify-write of xcr0_task by the CLI (live_once) cannot bring
+ * back old sums here. A new scheduler starts with fresh records.
+ */
+struct sched_task {
+	u64 cgid;		/* cgroup its weight was added to, 0: none (the root) */
+	u64 added;		/* the weight it added there */
+	u64 exec_start;		/* its sum_exec_runtime when it last started running */
+	u64 cg_cur;		/* its cgroup for the cpu controller, 0: the root */
+	u64 policy_gen;		/* policy generation of its last resolution */
+	u64 policy_stamp;	/* clock_now() at its last resolution */
+	u32 queued;		/* between runnable and quiescent */
+	u32 policy_due;		/* resolve at the next chance regardless */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sched_task);
+} sched_tasks SEC(".maps");
+
+static struct sched_task *sched_task_get(struct task_struct *p)
+{
+	return bpf_task_storage_get(&sched_tasks, p, 0, 0);
+}
 
 static void stat_add(u32 idx, u64 n)
 {
@@ -266,28 +295,22 @@ static bool task_needs_set(u64 set, u64 want)
 }
 
 /*
- * Bring @p's pending mask up to date if its cached resolution is stale. Only for
- * ops that are handed @p under its rq lock while it is SCX_TASK_ENABLED,
- * which the kfunc requires: running and tick.
+ * Resolve @p's policy again and bring its pending mask up to date; task_refresh()
+ * decides when. Only for ops that are handed @p under its rq lock while it is
+ * SCX_TASK_ENABLED, which the kfunc requires: running and tick.
  */
-static void task_refresh(struct task_struct *p)
+static void task_policy_update(struct task_struct *p, u64 gen, u64 now)
 {
 	struct scx_xcr0_task *tctx;
-	u64 gen, now, want;
+	u64 want;
 	u32 src;
 
 	tctx = bpf_task_storage_get(&xcr0_task, p, 0, 0);
 	if (!tctx)
 		return;
-	gen = policy_gen();
-	now = bpf_ktime_get_ns();
-	if (!tctx->stale && tctx->gen == gen && now - tctx->stamp < refresh_ns)
-		return;
-
 	want = task_resolve(p, tctx, &src);
 	if (tctx->live_once)
 		want |= SCX_XCR0_VAL_LIVE;
-	tctx->stale = 0;
 	tctx->gen = gen;
 	tctx->stamp = now;
 	tctx->want = want;
@@ -354,29 +377,50 @@ static inline bool vtime_before(u64 a, u64 b)
  * a CPU whose tasks are pinned to it shares its time among more of them
  * and its vtimes advance more slowly than the others'. A task confined to
  * some CPUs is measured against their own clocks (the highest vtime each
- * one started a task with, in cpu_vtime): against vtime_now, a pinned task
- * that woke would land far behind its CPU's other tasks, and wait until
- * they caught up, however small its weight made their pace.
+ * one started a task with, struct cpu_ctx.vtime): against vtime_now, a
+ * pinned task that woke would land far behind its CPU's other tasks, and
+ * wait until they caught up, however small its weight made their pace.
  */
+
+/* What the scheduler keeps per CPU; written only by that CPU. */
+struct cpu_ctx {
+	u64 vtime;		/* its clock: the highest vtime it started a task with */
+	u64 mask;		/* applied mask of the last user task it ran ... */
+	u64 known;		/* ... if it ran one */
+	u64 cur_gen;		/* policy generation and ... */
+	u64 cur_stamp;		/* ... time of the last resolution ... */
+	u32 cur_pid;		/* ... of the task it runs (task_refresh()) */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, u32);
-	__type(value, u64);
-} cpu_vtime SEC(".maps");
+	__type(value, struct cpu_ctx);
+} cpu_ctxs SEC(".maps");
+
+static struct cpu_ctx *cpu_ctx_get(void)
+{
+	u32 zero = 0;
+
+	return bpf_map_lookup_elem(&cpu_ctxs, &zero);
+}
 
 static u64 cpu_clock(s32 cpu)
 {
 	u32 zero = 0;
-	u64 *c = bpf_map_lookup_percpu_elem(&cpu_vtime, &zero, cpu);
+	struct cpu_ctx *c = bpf_map_lookup_percpu_elem(&cpu_ctxs, &zero, cpu);
 
-	return c ? *c : 0;
+	return c ? c->vtime : 0;
 }
+
+/* scx_bpf_nr_cpu_ids(), read once by xcr0_init. */
+static u32 nr_cpus;
 
 /* The clock of @p's CPUs: the latest of theirs, vtime_now if none is known. */
 static u64 task_clock(const struct task_struct *p)
 {
-	u32 nr = scx_bpf_nr_cpu_ids();
+	u32 nr = nr_cpus;
 	u64 clock = 0, c;
 	s32 cpu;
 
@@ -431,27 +475,18 @@ struct {
 	__type(value, struct cg_weight);
 } cg_weights SEC(".maps");
 
-/* A task's part in its cgroup's runnable weight. */
-struct sched_task {
-	u64 cgid;		/* cgroup it was added to, 0: none (the root) */
-	u64 added;		/* the weight it added there */
-	u64 exec_start;		/* its sum_exec_runtime when it last started running */
-	u32 queued;		/* between runnable and quiescent */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct sched_task);
-} sched_tasks SEC(".maps");
-
 #define CG_WEIGHT_DFL		100
 #define CG_WEIGHT_MAX		10000
 
 static u64 cg_weight_clamp(u64 weight)
 {
 	return weight < 1 ? 1 : weight > CG_WEIGHT_MAX ? CG_WEIGHT_MAX : weight;
+}
+
+/* The id cg_weights knows @cgrp by; 0 for the root, which has no entry. */
+static u64 cgrp_id(struct cgroup *cgrp)
+{
+	return cgrp && cgrp->level ? cgrp->kn->id : 0;
 }
 
 static void cg_runnable_sub(struct sched_task *st)
@@ -468,16 +503,14 @@ static void cg_runnable_sub(struct sched_task *st)
 	st->added = 0;
 }
 
-static void cg_runnable_add(struct sched_task *st, struct cgroup *cgrp, u64 weight)
+static void cg_runnable_add(struct sched_task *st, u64 id, u64 weight)
 {
 	struct cg_weight *cw;
-	u64 id;
 
 	cg_runnable_sub(st);
 	st->added = weight;
-	if (!cgrp || !cgrp->level)
+	if (!id)
 		return;
-	id = cgrp->kn->id;
 	cw = bpf_map_lookup_elem(&cg_weights, &id);
 	if (!cw)
 		return;
@@ -496,7 +529,7 @@ static u64 vtime_charge(struct task_struct *p)
 	struct sched_task *st;
 	struct cg_weight *cw;
 
-	st = bpf_task_storage_get(&sched_tasks, p, 0, 0);
+	st = sched_task_get(p);
 	if (!st)
 		return (SCX_SLICE_DFL - p->scx.slice) * 100 / tw;
 	used = p->se.sum_exec_runtime - st->exec_start;
@@ -560,28 +593,8 @@ void BPF_STRUCT_OPS(xcr0_enqueue, struct task_struct *p, u64 enq_flags)
 #define PLACE_WINDOW		SCX_SLICE_DFL
 #define PLACE_SCAN		16
 
-/* The applied mask of the last user task each CPU ran; valid if known. */
-struct cpu_mask {
-	u64 mask;
-	u64 known;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, u32);
-	__type(value, struct cpu_mask);
-} cpu_masks SEC(".maps");
-
 /* Whether placement is on: the loader may clear it (bench, comparisons). */
 const volatile bool place_by_mask = true;
-
-static struct cpu_mask *cpu_mask_get(void)
-{
-	u32 zero = 0;
-
-	return bpf_map_lookup_elem(&cpu_masks, &zero);
-}
 
 static u64 task_applied(struct task_struct *p)
 {
@@ -598,7 +611,7 @@ static bool place_match(struct task_struct *p, s32 cpu, u64 mask)
 
 static bool dispatch_same_mask(s32 cpu)
 {
-	struct cpu_mask *last = cpu_mask_get();
+	struct cpu_ctx *last = cpu_ctx_get();
 	struct task_struct *p;
 	u64 front = 0;
 	int n = 0;
@@ -677,29 +690,93 @@ void BPF_STRUCT_OPS(xcr0_dispatch, s32 cpu, struct task_struct *prev)
 		scx_bpf_consume(SHARED_DSQ);
 }
 
-/* Count a CPU's changes of user mask, the switches that cost XSETBV. */
-static void cpu_mask_note(struct task_struct *p)
+/*
+ * Count a CPU's changes of user mask, the switches that cost XSETBV, and
+ * remember the mask for placement.
+ */
+static void cpu_mask_note(struct cpu_ctx *c, struct task_struct *p)
 {
-	struct cpu_mask *last;
 	u64 mask;
 
 	if (p->flags & PF_KTHREAD)
 		return;
-	last = cpu_mask_get();
-	if (!last)
-		return;
 	mask = task_applied(p);
-	if (last->known && last->mask != mask)
+	if (c->known && c->mask != mask)
 		stat_inc(SCX_XCR0_STAT_MASK_CHANGE);
-	last->mask = mask;
-	last->known = 1;
+	c->mask = mask;
+	c->known = 1;
+}
+
+/*
+ * The cgroup @p runs in, as cgroup_move last told. Checked again with each
+ * resolution of its policy, so that a move the scheduler did not see (none
+ * is known) charges the old cgroup for at most one refresh interval.
+ */
+static void task_cgroup_sync(struct task_struct *p, struct sched_task *st)
+{
+	struct cgroup *cgrp = scx_bpf_task_cgroup(p);
+	u64 id = cgrp_id(cgrp);
+
+	bpf_cgroup_release(cgrp);
+	if (id == st->cg_cur)
+		return;
+	st->cg_cur = id;
+	if (st->queued)
+		cg_runnable_add(st, id, p->scx.weight);
+}
+
+/*
+ * Resolve @p's policy again if its last resolution is stale: the policy
+ * generation moved (userspace bumps it after a change, and after asking
+ * for a live change in xcr0_task), the refresh interval passed (which
+ * covers writes that do not bump it), or the task was just enabled. Its
+ * own record answers that, so a switch costs no lookup in the policy
+ * maps or in xcr0_task.
+ */
+/*
+ * The time for refresh intervals in running and tick: this CPU's rq clock,
+ * which the kernel updated just before either op. It is sched_clock(),
+ * kept in step across CPUs, and reading it reads no clock source:
+ * bpf_ktime_get_ns() does, and under emulation that made up much of what
+ * running cost. A stamp taken on a CPU whose clock runs a little ahead
+ * only looks due a little early or late.
+ */
+static u64 clock_now(void)
+{
+	return scx_bpf_cpu_rq(bpf_get_smp_processor_id())->clock;
+}
+
+static bool refresh_due(u64 then_gen, u64 then, u64 gen, u64 now)
+{
+	return then_gen != gen || now - then >= refresh_ns;
+}
+
+/*
+ * The CPU @c keeps a copy of its running task's last resolution, so that a
+ * tick, which comes every few milliseconds to a task that runs on, needs
+ * no task storage lookup to find it is not due.
+ */
+static void task_refresh(struct task_struct *p, struct sched_task *st, struct cpu_ctx *c,
+			 u64 gen, u64 now)
+{
+	if (st->policy_due || refresh_due(st->policy_gen, st->policy_stamp, gen, now)) {
+		st->policy_due = 0;
+		st->policy_gen = gen;
+		st->policy_stamp = now;
+		task_cgroup_sync(p, st);
+		task_policy_update(p, gen, now);
+	}
+	if (c) {
+		c->cur_pid = p->pid;
+		c->cur_gen = st->policy_gen;
+		c->cur_stamp = st->policy_stamp;
+	}
 }
 
 void BPF_STRUCT_OPS(xcr0_running, struct task_struct *p)
 {
-	struct sched_task *st = bpf_task_storage_get(&sched_tasks, p, 0, 0);
-	u32 zero = 0;
-	u64 *clock;
+	struct sched_task *st = sched_task_get(p);
+	struct cpu_ctx *c = cpu_ctx_get();
 
 	/*
 	 * The clocks follow the tasks that start running; racing CPUs may
@@ -708,13 +785,15 @@ void BPF_STRUCT_OPS(xcr0_running, struct task_struct *p)
 	 */
 	if (vtime_before(vtime_now, p->scx.dsq_vtime))
 		vtime_now = p->scx.dsq_vtime;
-	clock = bpf_map_lookup_elem(&cpu_vtime, &zero);
-	if (clock && vtime_before(*clock, p->scx.dsq_vtime))
-		*clock = p->scx.dsq_vtime;
-	if (st)
+	if (c) {
+		if (vtime_before(c->vtime, p->scx.dsq_vtime))
+			c->vtime = p->scx.dsq_vtime;
+		cpu_mask_note(c, p);
+	}
+	if (st) {
 		st->exec_start = p->se.sum_exec_runtime;
-	cpu_mask_note(p);
-	task_refresh(p);
+		task_refresh(p, st, c, policy_gen(), clock_now());
+	}
 }
 
 /*
@@ -748,9 +827,17 @@ static void test_hook_check(void)
 
 void BPF_STRUCT_OPS(xcr0_tick, struct task_struct *p)
 {
+	struct cpu_ctx *c = cpu_ctx_get();
+	u64 gen = policy_gen(), now = clock_now();
+	struct sched_task *st;
+
 	test_hook_check();
 	/* A task that never leaves its CPU still sees policy changes. */
-	task_refresh(p);
+	if (c && c->cur_pid == p->pid && !refresh_due(c->cur_gen, c->cur_stamp, gen, now))
+		return;
+	st = sched_task_get(p);
+	if (st)
+		task_refresh(p, st, c, gen, now);
 }
 
 void BPF_STRUCT_OPS(xcr0_stopping, struct task_struct *p, bool runnable)
@@ -761,21 +848,17 @@ void BPF_STRUCT_OPS(xcr0_stopping, struct task_struct *p, bool runnable)
 
 void BPF_STRUCT_OPS(xcr0_runnable, struct task_struct *p, u64 enq_flags)
 {
-	struct sched_task *st;
-	struct cgroup *cgrp;
+	struct sched_task *st = sched_task_get(p);
 
-	st = bpf_task_storage_get(&sched_tasks, p, 0, 0);
 	if (!st)
 		return;
-	cgrp = scx_bpf_task_cgroup(p);
-	cg_runnable_add(st, cgrp, p->scx.weight);
-	bpf_cgroup_release(cgrp);
+	cg_runnable_add(st, st->cg_cur, p->scx.weight);
 	st->queued = 1;
 }
 
 void BPF_STRUCT_OPS(xcr0_quiescent, struct task_struct *p, u64 deq_flags)
 {
-	struct sched_task *st = bpf_task_storage_get(&sched_tasks, p, 0, 0);
+	struct sched_task *st = sched_task_get(p);
 
 	if (st) {
 		cg_runnable_sub(st);
@@ -807,7 +890,7 @@ void BPF_STRUCT_OPS(xcr0_set_cpumask, struct task_struct *p, const struct cpumas
 /* A nice change of a runnable task moves its part of the sum. */
 void BPF_STRUCT_OPS(xcr0_set_weight, struct task_struct *p, u32 weight)
 {
-	struct sched_task *st = bpf_task_storage_get(&sched_tasks, p, 0, 0);
+	struct sched_task *st = sched_task_get(p);
 	struct cg_weight *cw;
 
 	if (!st || !st->queued)
@@ -857,21 +940,27 @@ void BPF_STRUCT_OPS(xcr0_cgroup_set_weight, struct cgroup *cgrp, u32 weight)
 void BPF_STRUCT_OPS(xcr0_cgroup_move, struct task_struct *p, struct cgroup *from,
 		    struct cgroup *to)
 {
-	struct sched_task *st = bpf_task_storage_get(&sched_tasks, p, 0, 0);
+	struct sched_task *st = sched_task_get(p);
 
-	if (st && st->queued)
-		cg_runnable_add(st, to, p->scx.weight);
+	if (!st)
+		return;
+	st->cg_cur = cgrp_id(to);
+	if (st->queued)
+		cg_runnable_add(st, st->cg_cur, p->scx.weight);
 }
 
 s32 BPF_STRUCT_OPS(xcr0_init_task, struct task_struct *p, struct scx_init_task_args *args)
 {
 	struct scx_xcr0_task *tctx;
+	struct sched_task *st;
 
 	tctx = bpf_task_storage_get(&xcr0_task, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!tctx)
 		return -ENOMEM;
-	if (!bpf_task_storage_get(&sched_tasks, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE))
+	st = bpf_task_storage_get(&sched_tasks, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st)
 		return -ENOMEM;
+	st->cg_cur = cgrp_id(args->cgroup);
 	if (args->fork)
 		pid_entry_inherit(p, tctx);
 	return 0;
@@ -880,9 +969,13 @@ s32 BPF_STRUCT_OPS(xcr0_init_task, struct task_struct *p, struct scx_init_task_a
 void BPF_STRUCT_OPS(xcr0_enable, struct task_struct *p)
 {
 	struct scx_xcr0_task *tctx;
+	struct sched_task *st;
 
 	p->scx.dsq_vtime = task_clock(p);
 
+	st = sched_task_get(p);
+	if (st)
+		st->policy_due = 1;
 	tctx = bpf_task_storage_get(&xcr0_task, p, 0, 0);
 	if (!tctx)
 		return;
@@ -894,7 +987,6 @@ void BPF_STRUCT_OPS(xcr0_enable, struct task_struct *p)
 	 */
 	tctx->set = bpf_ksym_exists(scx_bpf_task_get_xcr0) ? scx_bpf_task_get_xcr0(p) : 0;
 	tctx->err = 0;
-	tctx->stale = 1;
 }
 
 void BPF_STRUCT_OPS(xcr0_exit_task, struct task_struct *p, struct scx_exit_task_args *args)
@@ -928,6 +1020,7 @@ void BPF_STRUCT_OPS(xcr0_exit_task, struct task_struct *p, struct scx_exit_task_
 
 s32 BPF_STRUCT_OPS_SLEEPABLE(xcr0_init)
 {
+	nr_cpus = scx_bpf_nr_cpu_ids();
 	return scx_bpf_create_dsq(SHARED_DSQ, -1);
 }
 

@@ -116,10 +116,10 @@ struct scx_xcr0_task {
 	__u64 set;		/* last value the kernel accepted: the pending mask */
 	__u64 want;		/* resolved from the policy maps */
 	__u64 gen;		/* policy generation of the last resolution */
-	__u64 stamp;		/* bpf_ktime_get_ns() of the last resolution */
+	__u64 stamp;		/* the scheduler's clock (ns) at the last resolution */
 	__u32 src;		/* enum scx_xcr0_src of @want */
 	__s32 err;		/* last kfunc error, 0 if it succeeded */
-	__u32 stale;		/* resolve at the next chance regardless */
+	__u32 unused;		/* keeps the layout pinned by earlier versions */
 	__u32 live_once;	/* make the next resolution live, then forget */
 	/*
 	 * The parent's pid entry, kept when xcr0_pid had no room for the

@@ -548,9 +548,9 @@ int cmd_clear(int argc, char **argv)
 	struct pinned m;
 	char desc[PATH_MAX + 32];
 	size_t i, live = 0;
+	bool sock, deleted;
+	int ret, err;
 	__u64 old;
-	bool sock;
-	int ret;
 
 	ret = parse_target("clear", argc, argv, PT_CGROUP_ID | PT_LIVE, &ct, help_clear);
 	if (ret)
@@ -595,14 +595,19 @@ int cmd_clear(int argc, char **argv)
 		ret = entry_del(&m, &ct.t);
 	if (ret == -ENOENT)
 		ret = fail(-ENOENT, "%s has no entry (see `scx_xcr0 list`)", desc);
-	if (!ret)
-		ret = maps_bump_gen(&m);
+	deleted = !ret;
 	for (i = 0; !ret && i < cov.nr; i++) {
 		ret = maps_task_live_once(&m, cov.tids[i]);
 		if (!ret)
 			live++;
 		else if (ret == -ENOENT)
 			ret = 0;
+	}
+	/* after the live requests: the scheduler resolves at a bump */
+	if (deleted) {
+		err = maps_bump_gen(&m);
+		if (!ret)
+			ret = err;
 	}
 	if (ret)
 		goto out;

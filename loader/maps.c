@@ -449,7 +449,9 @@ int maps_task(const struct pinned *m, pid_t tid, struct scx_xcr0_task *tv)
 /*
  * The scheduler writes the same storage under the task's rq lock; a write
  * of ours that races it may bring back an older @set, which only costs one
- * more kfunc call at the resolution that @stale forces.
+ * more kfunc call at the next resolution. The scheduler reads @live_once
+ * when it resolves the task again: the caller bumps the generation after
+ * its writes.
  */
 int maps_task_live_once(const struct pinned *m, pid_t tid)
 {
@@ -464,7 +466,6 @@ int maps_task_live_once(const struct pinned *m, pid_t tid)
 		goto out;
 	}
 	tv.live_once = 1;
-	tv.stale = 1;
 	if (bpf_map_update_elem(m->task, &pidfd, &tv, BPF_EXIST))
 		ret = errno == ENOENT ? -ENOENT :
 		      fail(-errno, "cannot write %s: %s", SCX_XCR0_MAP_TASK, strerror(errno));
