@@ -96,7 +96,7 @@ check-hw: selftests-build
 	@$(MAKE) -s deps DEPS="$(HWDEPS)"
 	@vm/bochs/check-hw
 
-# The workloads and scx_simple (bench/Makefile); the in-VM sched tests use
+# The workloads, scx_simple and scx_flatcg (bench/Makefile); the in-VM sched tests use
 # the workloads too.
 bench-build: kernel
 	@. build/env && $(MAKE) -s -C bench BUILD=$(BUILD) KSRC=$$KSRC KTOOLS=$$KTOOLS
