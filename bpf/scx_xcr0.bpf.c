@@ -518,6 +518,14 @@ static void cg_runnable_add(struct sched_task *st, u64 id, u64 weight)
 	st->cgid = id;
 }
 
+/* @p is in cgroup @id now; a runnable task takes its weight along. */
+static void task_cgroup_set(struct task_struct *p, struct sched_task *st, u64 id)
+{
+	st->cg_cur = id;
+	if (st->queued)
+		cg_runnable_add(st, id, p->scx.weight);
+}
+
 /*
  * The vtime that @p's last run costs it: the CPU time it used (from the
  * kernel's sum_exec_runtime, which counts a run that overstayed its slice
@@ -718,21 +726,10 @@ static void task_cgroup_sync(struct task_struct *p, struct sched_task *st)
 	u64 id = cgrp_id(cgrp);
 
 	bpf_cgroup_release(cgrp);
-	if (id == st->cg_cur)
-		return;
-	st->cg_cur = id;
-	if (st->queued)
-		cg_runnable_add(st, id, p->scx.weight);
+	if (id != st->cg_cur)
+		task_cgroup_set(p, st, id);
 }
 
-/*
- * Resolve @p's policy again if its last resolution is stale: the policy
- * generation moved (userspace bumps it after a change, and after asking
- * for a live change in xcr0_task), the refresh interval passed (which
- * covers writes that do not bump it), or the task was just enabled. Its
- * own record answers that, so a switch costs no lookup in the policy
- * maps or in xcr0_task.
- */
 /*
  * The time for refresh intervals in running and tick: this CPU's rq clock,
  * which the kernel updated just before either op. It is sched_clock(),
@@ -752,9 +749,14 @@ static bool refresh_due(u64 then_gen, u64 then, u64 gen, u64 now)
 }
 
 /*
- * The CPU @c keeps a copy of its running task's last resolution, so that a
- * tick, which comes every few milliseconds to a task that runs on, needs
- * no task storage lookup to find it is not due.
+ * Resolve @p's policy again if its last resolution is stale: the policy
+ * generation moved (userspace bumps it after a change, and after asking
+ * for a live change in xcr0_task), the refresh interval passed (which
+ * covers writes that do not bump it), or the task was just enabled. Its
+ * own record answers that, so a switch costs no lookup in the policy
+ * maps or in xcr0_task. The CPU @c keeps a copy of its running task's
+ * last resolution, so that a tick, which comes every few milliseconds to
+ * a task that runs on, needs no task storage lookup to find it is not due.
  */
 static void task_refresh(struct task_struct *p, struct sched_task *st, struct cpu_ctx *c,
 			 u64 gen, u64 now)
@@ -942,11 +944,8 @@ void BPF_STRUCT_OPS(xcr0_cgroup_move, struct task_struct *p, struct cgroup *from
 {
 	struct sched_task *st = sched_task_get(p);
 
-	if (!st)
-		return;
-	st->cg_cur = cgrp_id(to);
-	if (st->queued)
-		cg_runnable_add(st, st->cg_cur, p->scx.weight);
+	if (st)
+		task_cgroup_set(p, st, cgrp_id(to));
 }
 
 s32 BPF_STRUCT_OPS(xcr0_init_task, struct task_struct *p, struct scx_init_task_args *args)
